@@ -292,3 +292,55 @@ export interface WireCreateWebhookSubscriptionBody {
 export const CLIENT_INVOICES_WEBHOOK_TYPE = 'v1/client-invoices';
 /** Client webhooks: a signal to refresh client data. */
 export const CLIENTS_WEBHOOK_TYPE = 'v1/clients';
+
+/** `POST /v2/clients` body (§5.2): the client fields Qonto accepts; read-only ones are left out. */
+export type WireCreateClientBody = Omit<
+  Partial<WireClient>,
+  'id' | 'e_invoicing_reachable' | 'created_at' | 'updated_at'
+>;
+
+/** A discount as sent in a create/update body (§6.3). */
+export interface WireDiscountInput {
+  type: 'percentage' | 'absolute' | (string & {});
+  value: string;
+}
+
+/** One invoice line as sent in a create/update body (§6.3). */
+export interface WireInvoiceItemInput {
+  title: string;
+  description?: string;
+  quantity: string;
+  unit?: string;
+  unit_price: WireMoney;
+  vat_rate: string;
+  vat_exemption_reason?: string;
+  discount?: WireDiscountInput;
+}
+
+/** `POST /v2/client_invoices` body, flat (§6.3). */
+export interface WireCreateClientInvoiceBody {
+  client_id: string;
+  issue_date: string;
+  due_date: string;
+  status?: 'draft' | 'unpaid' | (string & {});
+  currency?: string;
+  number?: string;
+  purchase_order?: string;
+  performance_start_date?: string;
+  performance_end_date?: string;
+  terms_and_conditions?: string;
+  header?: string;
+  footer?: string;
+  payment_methods?: { iban: string };
+  upload_id?: string;
+  settings?: Record<string, unknown>;
+  items: WireInvoiceItemInput[];
+  discount?: WireDiscountInput;
+  report_einvoicing?: boolean;
+}
+
+/** `POST /v2/client_invoices/{id}/mark_as_paid` body (§6.1). */
+export interface WireMarkAsPaidBody {
+  /** `YYYY-MM-DD`; today when omitted. */
+  paid_at?: string;
+}

@@ -1,0 +1,98 @@
+import type { WireError } from './wire.js';
+
+/** What went wrong with a Qonto call. */
+export type QontoErrorKind = 'http' | 'network' | 'timeout' | 'invalid_response';
+
+/** Everything known about a failed Qonto call; never contains the `Authorization` value. */
+export interface QontoErrorInit {
+  kind: QontoErrorKind;
+  method: string;
+  /** Templated route, e.g. `/v2/client_invoices/{id}`. */
+  route: string;
+  status?: number;
+  errors?: WireError[];
+  traceId?: string;
+  retryAfterMs?: number;
+  attempts: number;
+  /** Overrides the generated message. */
+  message?: string;
+  cause?: unknown;
+}
+
+/**
+ * A failed Qonto call: an HTTP error status (`http`), a connection failure (`network`), an attempt
+ * that exceeded its time budget (`timeout`) or an answer that is not Qonto's JSON
+ * (`invalid_response`, typically the sandbox login page when the staging token is wrong).
+ */
+export class QontoError extends Error {
+  override name = 'QontoError';
+  readonly kind: QontoErrorKind;
+  readonly status?: number;
+  /** `errors[0].code` of Qonto's error body. */
+  readonly code?: string;
+  /** `errors[0].detail` of Qonto's error body. */
+  readonly detail?: string;
+  readonly source?: { pointer?: string; parameter?: string };
+  readonly errors: WireError[];
+  /** Body `trace_id`, else the `X-Tyk-Trace-Id` header. */
+  readonly traceId?: string;
+  readonly method: string;
+  readonly route: string;
+  /** Delay Qonto asked for (`Retry-After`), when it sent one. */
+  readonly retryAfterMs?: number;
+  /** Number of attempts made, retries included. */
+  readonly attempts: number;
+
+  constructor(init: QontoErrorInit) {
+    const errors = init.errors ?? [];
+    const first = errors[0];
+    const code = first?.code ?? undefined;
+    const detail = first?.detail ?? undefined;
+    super(init.message ?? defaultMessage(init, code, detail), init.cause === undefined ? undefined : { cause: init.cause });
+    this.kind = init.kind;
+    if (init.status !== undefined) this.status = init.status;
+    if (code !== undefined) this.code = code;
+    if (detail !== undefined) this.detail = detail;
+    const source = first?.source;
+    if (source) {
+      const s: { pointer?: string; parameter?: string } = {};
+      if (source.pointer != null) s.pointer = source.pointer;
+      if (source.parameter != null) s.parameter = source.parameter;
+      this.source = s;
+    }
+    this.errors = errors;
+    if (init.traceId !== undefined) this.traceId = init.traceId;
+    this.method = init.method;
+    this.route = init.route;
+    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    this.attempts = init.attempts;
+  }
+}
+
+function defaultMessage(init: QontoErrorInit, code: string | undefined, detail: string | undefined): string {
+  const call = `Qonto ${init.method} ${init.route}`;
+  const tries = init.attempts > 1 ? ` after ${init.attempts} attempts` : '';
+  const trace = init.traceId ? ` (trace ${init.traceId})` : '';
+  switch (init.kind) {
+    case 'http': {
+      const what = [code, detail].filter((part) => part).join(': ');
+      return `${call} failed with HTTP ${init.status ?? '?'}${what ? ` ${what}` : ''}${tries}${trace}`;
+    }
+    case 'network':
+      return `${call} could not reach Qonto${tries}`;
+    case 'timeout':
+      return `${call} timed out${tries}`;
+    case 'invalid_response':
+      return `${call} answered with an invalid response${trace}`;
+  }
+}
+
+/** True for any {@link QontoError}. */
+export function isQontoError(error: unknown): error is QontoError {
+  return error instanceof QontoError;
+}
+
+/** True when Qonto answered 404 (unknown id, or another organization's resource). */
+export function isNotFound(error: unknown): error is QontoError {
+  return isQontoError(error) && error.kind === 'http' && error.status === 404;
+}
