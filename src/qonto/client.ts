@@ -301,5 +301,6 @@ function toBlob(file: BulkImportFile): Blob {
   if (file.data instanceof Blob) {
     return file.data.type === file.type ? file.data : file.data.slice(0, file.data.size, file.type);
   }
-  return new Blob([file.data], { type: file.type });
+  const bytes = file.data.buffer instanceof ArrayBuffer ? (file.data as Uint8Array<ArrayBuffer>) : new Uint8Array(file.data);
+  return new Blob([bytes], { type: file.type });
 }

@@ -351,7 +351,9 @@ export class QontoTransport {
 
   #error(req: QontoRequest, failure: AttemptFailure, attempts: number): QontoError {
     const init: QontoErrorInit = { ...failure, method: req.method, route: req.route, attempts };
-    if (init.message !== undefined) init.message = `Qonto ${req.method} ${req.route} ${init.message}`;
+    if (init.message !== undefined) {
+      init.message = scrubSecret(`Qonto ${req.method} ${req.route} ${init.message}`, req.authorization);
+    }
     if (init.errors) {
       init.errors = init.errors.map((entry) =>
         typeof entry.detail === 'string' ? { ...entry, detail: scrubSecret(entry.detail, req.authorization) } : entry,
@@ -359,7 +361,10 @@ export class QontoTransport {
     }
     const error = new QontoError(init);
     const scrubbed = scrubSecret(error.message, req.authorization);
-    if (scrubbed !== error.message) error.message = scrubbed;
+    if (scrubbed !== error.message) {
+      error.message = scrubbed;
+      if (error.stack) error.stack = scrubSecret(error.stack, req.authorization);
+    }
     return error;
   }
 }
