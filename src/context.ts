@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { resolveCaller, type Caller } from './auth.js';
+import type { GatewayConfig } from './config.js';
+import { gatewayError, unauthenticated } from './graphql/errors.js';
+import { createLoaders, type Loaders } from './loaders.js';
+import type { QontoClient } from './qonto/client.js';
+import type { QontoTransport } from './qonto/transport.js';
+
+/** Process-wide services the per-request context is built from. */
+export interface GatewayServices {
+  config: GatewayConfig;
+  transport: QontoTransport;
+  logger: Logger;
+}
+
+/** The context of one GraphQL operation (HTTP request or WebSocket subscribe). */
+export interface GatewayContext {
+  requestId: string;
+  environment: 'production' | 'sandbox';
+  /** Null for an anonymous caller (introspection only). */
+  caller: Caller | null;
+  /** The caller's Qonto client; throws UNAUTHENTICATED for an anonymous caller. */
+  qonto(): QontoClient;
+  loaders: Loaders;
+  services: GatewayServices;
+}
+
+/**
+ * Builds a per-operation context from the presented `Authorization` value. A value refused by
+ * static auth throws UNAUTHENTICATED (HTTP 401); a missing one defers the error to the first
+ * field that needs Qonto, so introspection and GraphiQL work without credentials.
+ */
+export function createContext(
+  services: GatewayServices,
+  presentedAuthorization: string | null | undefined,
+  requestId: string = randomUUID(),
+): GatewayContext {
+  const resolution = resolveCaller(presentedAuthorization, services.config.qonto.auth);
+  if (!resolution.ok) throw gatewayError(resolution.message, 'UNAUTHENTICATED', { status: 401 });
+  const { caller } = resolution;
+  let client: QontoClient | undefined;
+  const qonto = (): QontoClient => {
+    if (!caller) throw unauthenticated();
+    client ??= services.transport.forAuthorization(caller.upstreamAuthorization);
+    return client;
+  };
+  return {
+    requestId,
+    environment: services.config.qonto.environment,
+    caller,
+    qonto,
+    loaders: createLoaders(qonto),
+    services,
+  };
+}

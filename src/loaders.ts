@@ -1,0 +1,41 @@
+import DataLoader from 'dataloader';
+import { isNotFound } from './qonto/errors.js';
+import type { QontoClient } from './qonto/client.js';
+import type { WireClient, WireClientInvoice, WireEinvoicingSettings } from './qonto/wire.js';
+
+/** Per-request loaders: never shared between callers or requests. */
+export interface Loaders {
+  /** Current clients by id; null when Qonto says 404. */
+  client: DataLoader<string, WireClient | null>;
+  /** Invoice details (with lifecycle events) by id; null when Qonto says 404. */
+  invoice: DataLoader<string, WireClientInvoice | null>;
+  /** E-invoicing settings, fetched at most once per request. */
+  einvoicingSettings(): Promise<WireEinvoicingSettings>;
+}
+
+/** Loads each key with its own GET (Qonto has no batch endpoint); a 404 is null, not an error. */
+function loaderOf<T>(fetchOne: (id: string) => Promise<T>): DataLoader<string, T | null> {
+  return new DataLoader<string, T | null>((ids) =>
+    Promise.all(
+      ids.map((id) =>
+        fetchOne(id).then(
+          (value) => value,
+          (error: unknown) => (isNotFound(error) ? null : error instanceof Error ? error : new Error(String(error))),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Creates the loaders of one request, bound to the caller's Qonto client. */
+export function createLoaders(qonto: () => QontoClient): Loaders {
+  let settings: Promise<WireEinvoicingSettings> | undefined;
+  return {
+    client: loaderOf((id) => qonto().getClient(id)),
+    invoice: loaderOf((id) => qonto().getClientInvoice(id)),
+    einvoicingSettings() {
+      settings ??= qonto().getEinvoicingSettings();
+      return settings;
+    },
+  };
+}

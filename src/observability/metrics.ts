@@ -1,0 +1,114 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { getOperationAST, type DocumentNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { UpstreamCallEvent } from '../qonto/transport.js';
+
+const MAX_OPERATION_NAMES = 200;
+const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** The gateway's Prometheus metrics, in a registry of their own (one per gateway instance). */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly #operations: Counter<'operation' | 'type' | 'outcome'>;
+  readonly #operationSeconds: Histogram<'operation' | 'type'>;
+  readonly #httpRequests: Counter<'route' | 'method' | 'status'>;
+  readonly #upstreamCalls: Counter<'method' | 'route' | 'status'>;
+  readonly #upstreamSeconds: Histogram<'method' | 'route' | 'status'>;
+  readonly #seenOperations = new Set<string>();
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    const registers = [this.registry];
+    this.#operations = new Counter({
+      name: 'graphql_operations_total',
+      help: 'GraphQL operations executed, by operation name, type and outcome (ok or error).',
+      labelNames: ['operation', 'type', 'outcome'],
+      registers,
+    });
+    this.#operationSeconds = new Histogram({
+      name: 'graphql_operation_duration_seconds',
+      help: 'Execution time of GraphQL operations (subscriptions: time to set up).',
+      labelNames: ['operation', 'type'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.#httpRequests = new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests served, by route, method and status.',
+      labelNames: ['route', 'method', 'status'],
+      registers,
+    });
+    this.#upstreamCalls = new Counter({
+      name: 'qonto_upstream_requests_total',
+      help: 'Qonto REST attempts, by method, templated route and status (or network, timeout, invalid_response).',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.#upstreamSeconds = new Histogram({
+      name: 'qonto_upstream_request_duration_seconds',
+      help: 'Latency of Qonto REST attempts.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+  }
+
+  /** Records one Qonto attempt (wired to the transport's `onUpstreamCall`). */
+  recordUpstreamCall = (event: UpstreamCallEvent): void => {
+    const labels = { method: event.method, route: event.route, status: String(event.status) };
+    this.#upstreamCalls.inc(labels);
+    this.#upstreamSeconds.observe(labels, event.durationMs / 1000);
+  };
+
+  /** Records one HTTP request on a fixed route name. */
+  recordHttpRequest(route: string, method: string, status: number): void {
+    this.#httpRequests.inc({ route, method, status: String(status) });
+  }
+
+  /** Bounded label for a client-chosen operation name (protects Prometheus from cardinality blow-ups). */
+  operationLabel(name: string | null | undefined): string {
+    if (!name) return 'anonymous';
+    if (!OPERATION_NAME.test(name)) return 'invalid';
+    if (this.#seenOperations.has(name)) return name;
+    if (this.#seenOperations.size >= MAX_OPERATION_NAMES) return 'other';
+    this.#seenOperations.add(name);
+    return name;
+  }
+
+  /** A yoga/envelop plugin recording operation counts and durations. */
+  plugin(): Plugin {
+    const record = (document: DocumentNode, name: string | null | undefined, started: number, ok: boolean) => {
+      const ast = getOperationAST(document, name);
+      const operation = this.operationLabel(name ?? ast?.name?.value);
+      const type = ast?.operation ?? 'unknown';
+      this.#operations.inc({ operation, type, outcome: ok ? 'ok' : 'error' });
+      this.#operationSeconds.observe({ operation, type }, (performance.now() - started) / 1000);
+    };
+    return {
+      onExecute: ({ args }) => {
+        const started = performance.now();
+        return {
+          onExecuteDone: ({ result }) => {
+            const ok = !('errors' in result && result.errors && result.errors.length > 0);
+            record(args.document, args.operationName, started, ok);
+          },
+        };
+      },
+      onSubscribe: ({ args }) => {
+        const started = performance.now();
+        return {
+          onSubscribeResult: ({ result }) => {
+            const ok = !('errors' in result && result.errors && result.errors.length > 0);
+            record(args.document, args.operationName, started, ok);
+          },
+        };
+      },
+    };
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  async expose(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+

@@ -1,0 +1,13 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.js';
+import './scalars.js';
+import './money.js';
+import './address.js';
+import './lifecycle-event.js';
+import './client.js';
+import './einvoicing-eligibility.js';
+import './einvoicing-settings.js';
+import './client-invoice.js';
+
+/** The gateway's GraphQL schema, assembled from one file per domain type. */
+export const schema = lexicographicSortSchema(builder.toSchema());
