@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { QontoError, redactAuthorization, staticAuthorization } from '../../src/qonto/index.js';
+import { ConcurrencyLimiter } from '../../src/qonto/limiter.js';
+import { backoffDelay, parseRetryAfter } from '../../src/qonto/retry.js';
+
+describe('auth', () => {
+  it('builds the API key form without Basic or Base64, and the Bearer form', () => {
+    expect(staticAuthorization({ apiLogin: 'acme-1234', apiSecretKey: 'sk' })).toBe('acme-1234:sk');
+    expect(staticAuthorization({ accessToken: 'ory_at_x' })).toBe('Bearer ory_at_x');
+    expect(staticAuthorization({ apiLogin: 'acme-1234', apiSecretKey: 'sk', accessToken: 't' })).toBe('acme-1234:sk');
+    expect(() => staticAuthorization({ apiLogin: 'acme-1234' })).toThrow(TypeError);
+    expect(() => staticAuthorization({})).toThrow(TypeError);
+  });
+
+  it('redacts for logs', () => {
+    expect(redactAuthorization('Bearer ory_at_secret')).toBe('Bearer ***');
+    expect(redactAuthorization('bearer   x')).toBe('bearer ***');
+    expect(redactAuthorization('acme-1234:secret')).toBe('acme-1234:***');
+    expect(redactAuthorization('opaque')).toBe('***');
+    expect(redactAuthorization(undefined)).toBe('(none)');
+  });
+});
+
+describe('retry helpers', () => {
+  it('computes full-jitter exponential backoff, capped', () => {
+    expect([0, 1, 2, 3].map((i) => backoffDelay(i, 250, 30_000, () => 1))).toEqual([250, 500, 1000, 2000]);
+    expect(backoffDelay(10, 1000, 30_000, () => 0.5)).toBe(15_000);
+    expect(backoffDelay(0, 1000, 30_000, () => 0)).toBe(0);
+  });
+
+  it('parses Retry-After as seconds or an HTTP date', () => {
+    const now = Date.UTC(2025, 0, 1);
+    expect(parseRetryAfter('3', now)).toBe(3000);
+    expect(parseRetryAfter(' 0 ', now)).toBe(0);
+    expect(parseRetryAfter('1.5', now)).toBe(1500);
+    expect(parseRetryAfter(new Date(now + 10_000).toUTCString(), now)).toBe(10_000);
+    expect(parseRetryAfter(new Date(now - 10_000).toUTCString(), now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+    expect(parseRetryAfter('', now)).toBeUndefined();
+  });
+});
+
+describe('ConcurrencyLimiter', () => {
+  it('grants slots in FIFO order and hands a released slot to the next waiter', async () => {
+    const limiter = new ConcurrencyLimiter(2);
+    const order: number[] = [];
+    const r1 = await limiter.acquire();
+    const r2 = await limiter.acquire();
+    const waiters = [3, 4, 5].map((n) => limiter.acquire().then((release) => (order.push(n), release)));
+    expect(limiter.active).toBe(2);
+    expect(limiter.waiting).toBe(3);
+    r1();
+    r1();
+    const r3 = await waiters[0]!;
+    expect(limiter.active).toBe(2);
+    r2();
+    r3();
+    const [, r4, r5] = await Promise.all(waiters);
+    expect(order).toEqual([3, 4, 5]);
+    r4?.();
+    r5?.();
+    expect(limiter.active).toBe(0);
+  });
+
+  it('drops an aborted waiter and rejects waiters on close', async () => {
+    const limiter = new ConcurrencyLimiter(1);
+    const release = await limiter.acquire();
+    const controller = new AbortController();
+    const aborted = limiter.acquire(controller.signal);
+    const closed = limiter.acquire();
+    controller.abort(new Error('bye'));
+    await expect(aborted).rejects.toThrow('bye');
+    expect(limiter.waiting).toBe(1);
+    limiter.close();
+    await expect(closed).rejects.toThrow('closed');
+    release();
+    expect(limiter.active).toBe(0);
+  });
+});
+
+describe('QontoError', () => {
+  it('has readable messages for each kind', () => {
+    const base = { method: 'GET', route: '/v2/clients/{id}' };
+    expect(new QontoError({ ...base, kind: 'network', attempts: 4 }).message).toBe(
+      'Qonto GET /v2/clients/{id} could not reach Qonto after 4 attempts',
+    );
+    expect(new QontoError({ ...base, kind: 'http', status: 500, attempts: 1 }).message).toBe(
+      'Qonto GET /v2/clients/{id} failed with HTTP 500',
+    );
+    const error = new QontoError({ ...base, kind: 'http', status: 404, attempts: 1, errors: [{ code: 'not_found' }], traceId: 't' });
+    expect(error.message).toBe('Qonto GET /v2/clients/{id} failed with HTTP 404 not_found (trace t)');
+    expect(error.name).toBe('QontoError');
+    expect(error).toBeInstanceOf(Error);
+  });
+});
