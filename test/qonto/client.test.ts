@@ -296,7 +296,7 @@ describe('bulk import', () => {
     const seen: Array<Array<{ name: string; type: string; text: string }>> = [];
     let calls = 0;
     server.handle(async (req, res) => {
-      const form = await new Response(req.body, {
+      const form = await new Response(new Uint8Array(req.body), {
         headers: { 'content-type': String(req.headers['content-type']) },
       }).formData();
       const files = await Promise.all(
