@@ -80,8 +80,8 @@ function accessLogPlugin(): Plugin<ServerContext> {
 }
 
 function presentedAuthorization(initial: Record<string, unknown>): string | undefined {
-  const request = initial['request'];
-  if (request instanceof Request) return request.headers.get('authorization') ?? undefined;
+  const request = initial['request'] as { headers?: { get(name: string): string | null } } | undefined;
+  if (request?.headers) return request.headers.get('authorization') ?? undefined;
   const params = initial['connectionParams'];
   if (params && typeof params === 'object') {
     const record = params as Record<string, unknown>;
