@@ -1,0 +1,144 @@
+import { Writable } from 'node:stream';
+import { createClient } from 'graphql-ws';
+import { serverAudits } from 'graphql-http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { loadConfig } from '../../src/config.js';
+import { createGateway, type Gateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+
+let sim: Simulator;
+let gateway: Gateway;
+let auth: string;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  sim = await createSimulator({ manualClock: true });
+  auth = `Bearer ${sim.credentials[0]!.bearerToken}`;
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(chunk.toString());
+      done();
+    },
+  });
+  gateway = await createGateway({
+    config: loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug' }),
+    qontoBaseUrl: sim.url,
+    logger: createLogger('debug', sink),
+    graphiql: { headers: { Authorization: auth } },
+  });
+});
+afterAll(async () => {
+  await gateway.close();
+  await sim.close();
+});
+
+describe('HTTP surface on a real port', () => {
+  it('passes every MUST audit of graphql-http', async () => {
+    const audits = serverAudits({
+      url: `${gateway.url}/graphql`,
+      fetchFn: (input: RequestInfo | URL, init?: RequestInit) => {
+        const headers = new Headers(init?.headers);
+        headers.set('authorization', auth);
+        return fetch(input, { ...init, headers });
+      },
+    });
+    const failures: string[] = [];
+    for (const audit of audits) {
+      if (!audit.name.startsWith('MUST')) continue;
+      const result = await audit.fn();
+      if (result.status !== 'ok') failures.push(`${audit.name}: ${result.reason}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('serves /health, /readiness and /metrics', async () => {
+    expect(await (await fetch(`${gateway.url}/health`)).json()).toEqual({ status: 'ok' });
+    const readiness = await fetch(`${gateway.url}/readiness`);
+    expect(readiness.status).toBe(200);
+    expect(await readiness.json()).toEqual({ ok: true, checks: { qonto: { ok: true } } });
+
+    await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: auth },
+      body: JSON.stringify({ query: 'query Dashboard { clients(first: 2) { totalCount } }' }),
+    });
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/graphql_operations_total\{operation="Dashboard",type="query",outcome="ok"\} 1/);
+    expect(metrics).toMatch(/graphql_operation_duration_seconds_count\{operation="Dashboard",type="query"\} 1/);
+    expect(metrics).toMatch(/qonto_upstream_requests_total\{method="GET",route="\/v2\/clients",status="200"\} 1/);
+    expect(metrics).toMatch(/qonto_upstream_request_duration_seconds_bucket\{le="[\d.]+",method="GET",route="\/v2\/clients",status="200"\}/);
+    expect(metrics).toMatch(/http_requests_total\{route="\/graphql",method="POST",status="200"\}/);
+  });
+
+  it('logs each request with a request id and never the Authorization value', async () => {
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: auth, 'x-request-id': 'req-test-42' },
+      body: JSON.stringify({ query: 'query Named { clients(first: 1) { totalCount } }' }),
+    });
+    expect(response.headers.get('x-request-id')).toBe('req-test-42');
+    await response.text();
+    await new Promise((resolve) => setImmediate(resolve));
+    const line = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['requestId'] === 'req-test-42');
+    expect(line).toMatchObject({ msg: 'request', method: 'POST', path: '/graphql', status: 200, operationName: 'Named' });
+    expect(logLines.join('')).not.toContain(sim.credentials[0]!.bearerToken);
+  });
+
+  it('serves GraphiQL offline, pre-filled with the demo credentials and using WebSocket', async () => {
+    const response = await fetch(`${gateway.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).not.toMatch(/unpkg\.com|jsdelivr|cdn\./);
+    expect(html).toContain(sim.credentials[0]!.bearerToken);
+    expect(html).toContain('"subscriptionsProtocol":"WS"');
+  });
+
+  it('refuses oversized bodies with 413 and unknown paths with 404', async () => {
+    const big = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(1024 * 1024 + 10) } }),
+    });
+    expect(big.status).toBe(413);
+    expect((await big.json()) as unknown).toMatchObject({ errors: [{ extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    expect((await fetch(`${gateway.url}/nope`)).status).toBe(404);
+  });
+
+  it('answers queries over graphql-ws on the same port and path', async () => {
+    const client = createClient({
+      url: `${gateway.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: auth },
+      retryAttempts: 0,
+    });
+    try {
+      const result = await new Promise<unknown>((resolve, reject) => {
+        let value: unknown;
+        client.subscribe(
+          { query: '{ einvoicingSettings { sendingStatus } }' },
+          { next: (v) => (value = v), error: reject, complete: () => resolve(value) },
+        );
+      });
+      expect(result).toEqual({ data: { einvoicingSettings: { sendingStatus: 'ENABLED' } } });
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('reports not ready when Qonto cannot be reached', async () => {
+    const down = await createGateway({
+      config: loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }),
+      qontoBaseUrl: 'http://127.0.0.1:9',
+      logger: createLogger('silent'),
+    });
+    try {
+      const readiness = await fetch(`${down.url}/readiness`);
+      expect(readiness.status).toBe(503);
+      expect(await readiness.json()).toMatchObject({ ok: false, checks: { qonto: { ok: false } } });
+    } finally {
+      await down.close();
+    }
+  });
+});
