@@ -6,12 +6,18 @@ import { gatewayError, unauthenticated } from './graphql/errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { QontoClient } from './qonto/client.js';
 import type { QontoTransport } from './qonto/transport.js';
+import { SingleFlight } from './lib/single-flight.js';
+import type { WireClientInvoice } from './qonto/wire.js';
 
 /** Process-wide services the per-request context is built from. */
 export interface GatewayServices {
   config: GatewayConfig;
   transport: QontoTransport;
   logger: Logger;
+  /** In-flight e-invoice sends, keyed by credential and invoice: concurrent sends share one POST. */
+  einvoiceSends: SingleFlight<WireClientInvoice>;
+  /** Told when the gateway itself changed an invoice (e.g. sent it), so live subscribers refresh. */
+  onInvoiceChanged?: (invoiceId: string, ctx: GatewayContext) => void;
 }
 
 /** The context of one GraphQL operation (HTTP request or WebSocket subscribe). */

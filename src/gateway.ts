@@ -19,6 +19,7 @@ import { createContext, type GatewayContext, type GatewayServices } from './cont
 import { maskError } from './graphql/errors.js';
 import { createLogger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
+import { SingleFlight } from './lib/single-flight.js';
 import { QontoTransport } from './qonto/transport.js';
 import { probeQonto } from './readiness.js';
 import { schema } from './schema/index.js';
@@ -120,7 +121,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       maxRetries: config.qonto.maxRetries,
       onUpstreamCall: metrics.recordUpstreamCall,
     });
-  const services: GatewayServices = { config, transport, logger };
+  const services: GatewayServices = { config, transport, logger, einvoiceSends: new SingleFlight() };
 
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema,

@@ -8,6 +8,11 @@ import './client.js';
 import './einvoicing-eligibility.js';
 import './einvoicing-settings.js';
 import './client-invoice.js';
+import './errors.js';
+import './send-invoice-by-einvoice.js';
+import './send-invoice-by-email.js';
+import './import-client-invoices.js';
+import './mark-as-paid.js';
 
 /** The gateway's GraphQL schema, assembled from one file per domain type. */
 export const schema = lexicographicSortSchema(builder.toSchema());

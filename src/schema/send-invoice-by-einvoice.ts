@@ -1,0 +1,97 @@
+import type { GatewayContext } from '../context.js';
+import { invoiceClientId } from '../domain/eligibility.js';
+import { isQontoError } from '../qonto/errors.js';
+import type { WireClientInvoice } from '../qonto/wire.js';
+import { builder } from './builder.js';
+import { ClientInvoice } from './client-invoice.js';
+import { decideEligibility } from './einvoicing-eligibility.js';
+import {
+  ClientNotReachableError,
+  EinvoicingPreconditionFailedError,
+  EinvoicingUnavailableInSandboxError,
+  InvalidInvoiceStateError,
+  NotFoundError,
+} from './errors.js';
+import { loadFreshInvoice, primeInvoice } from './fresh.js';
+
+/** What a successful send returns. */
+export interface SendByEinvoiceOutcome {
+  invoice: WireClientInvoice;
+  /** True when the invoice had already been submitted: nothing was sent again. */
+  alreadySubmitted: boolean;
+}
+
+const SendInvoiceByEinvoiceSuccess = builder.objectRef<SendByEinvoiceOutcome>('SendInvoiceByEinvoiceSuccess').implement({
+  description: 'Qonto accepted the invoice for the e-invoicing network (delivery is asynchronous: watch clientInvoiceLifecycle).',
+  fields: (t) => ({
+    invoice: t.field({ type: ClientInvoice, resolve: (r) => r.invoice }),
+    alreadySubmitted: t.exposeBoolean('alreadySubmitted', { description: 'True when it had been submitted before: Qonto did not submit it again.' }),
+  }),
+});
+
+const hasBeenSubmitted = (invoice: WireClientInvoice) =>
+  (invoice.einvoicing_lifecycle_events?.length ?? 0) > 0 || invoice.einvoicing_status != null;
+
+/**
+ * Sends an invoice by e-invoice after checking, on fresh data, what Qonto would refuse: unknown
+ * invoice, draft or canceled invoice, client not reachable, sandbox, e-invoicing not activated.
+ * A failed check makes no POST. Concurrent sends of one invoice with one credential share a POST.
+ */
+export async function sendInvoiceByEinvoice(ctx: GatewayContext, id: string): Promise<SendByEinvoiceOutcome> {
+  const qonto = ctx.qonto();
+  const invoice = await loadFreshInvoice(ctx, id);
+  if (!invoice) throw new NotFoundError(id);
+  if (invoice.status === 'draft') throw new InvalidInvoiceStateError(invoice.status, 'A draft cannot be sent: finalize it first');
+  if (invoice.status === 'canceled') throw new InvalidInvoiceStateError(invoice.status, 'A canceled invoice cannot be sent');
+  if (hasBeenSubmitted(invoice)) return { invoice, alreadySubmitted: true };
+
+  const clientId = invoiceClientId(invoice);
+  if (clientId) ctx.loaders.client.clear(clientId);
+  const { client, eligibility } = await decideEligibility(ctx, invoice);
+  if (eligibility.reasons.includes('CLIENT_MISSING') || eligibility.reasons.includes('CLIENT_NOT_REACHABLE')) {
+    throw new ClientNotReachableError(client);
+  }
+  if (eligibility.reasons.includes('SANDBOX_ENVIRONMENT')) throw new EinvoicingUnavailableInSandboxError();
+  if (eligibility.reasons.includes('EINVOICING_NOT_ACTIVATED')) {
+    throw new EinvoicingPreconditionFailedError('einvoicing_not_activated', 'E-invoicing is not activated for this organization', null);
+  }
+
+  const key = `${ctx.caller?.key ?? ''}:${id}`;
+  const sent = await ctx.services.einvoiceSends.run(key, async () => {
+    try {
+      await qonto.sendClientInvoiceByEinvoice(id);
+    } catch (error) {
+      if (isQontoError(error) && error.kind === 'http') {
+        if (error.status === 404) throw new NotFoundError(id);
+        if (error.status === 412) {
+          throw new EinvoicingPreconditionFailedError(error.code ?? 'precondition_failed', error.detail ?? null, error.traceId ?? null);
+        }
+      }
+      throw error;
+    }
+    ctx.services.onInvoiceChanged?.(id, ctx);
+    return qonto.getClientInvoice(id);
+  });
+  return { invoice: primeInvoice(ctx, sent), alreadySubmitted: false };
+}
+
+builder.mutationField('sendInvoiceByEinvoice', (t) =>
+  t.field({
+    type: SendInvoiceByEinvoiceSuccess,
+    description:
+      'Sends a finalized invoice through the French e-invoicing network. Checks eligibility first (no call to Qonto when a check fails); errors are data.',
+    args: { id: t.arg.id({ required: true }) },
+    errors: {
+      types: [
+        NotFoundError,
+        InvalidInvoiceStateError,
+        ClientNotReachableError,
+        EinvoicingUnavailableInSandboxError,
+        EinvoicingPreconditionFailedError,
+      ],
+      union: { name: 'SendInvoiceByEinvoiceResult' },
+      directResult: true,
+    },
+    resolve: (_, { id }, ctx) => sendInvoiceByEinvoice(ctx, String(id)),
+  }),
+);

@@ -1,0 +1,83 @@
+import type { GatewayContext } from '../context.js';
+import { isQontoError } from '../qonto/errors.js';
+import type { WireClientInvoice } from '../qonto/wire.js';
+import { builder } from './builder.js';
+import { ClientInvoice } from './client-invoice.js';
+import { InvalidInvoiceStateError, NotFoundError, ValidationError } from './errors.js';
+import { loadFreshInvoice } from './fresh.js';
+
+const EMAIL = /^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/;
+const MAX_RECIPIENTS = 100;
+const MAX_TITLE = 255;
+const MAX_BODY = 10_000;
+
+/** The input of `sendInvoiceByEmail`. */
+export interface SendByEmailInput {
+  sendTo: readonly string[];
+  emailTitle: string;
+  emailBody?: string | null;
+  copyToSelf?: boolean | null;
+}
+
+const SendInvoiceByEmailInput = builder.inputType('SendInvoiceByEmailInput', {
+  fields: (t) => ({
+    sendTo: t.stringList({ required: true, description: `1 to ${MAX_RECIPIENTS} email addresses.` }),
+    emailTitle: t.string({ required: true, description: `The subject, at most ${MAX_TITLE} characters.` }),
+    emailBody: t.string({ description: `At most ${MAX_BODY} characters.` }),
+    copyToSelf: t.boolean({ description: 'Also send a copy to the sender (Qonto default: true).' }),
+  }),
+});
+
+const SendInvoiceByEmailSuccess = builder.objectRef<{ invoice: WireClientInvoice }>('SendInvoiceByEmailSuccess').implement({
+  fields: (t) => ({ invoice: t.field({ type: ClientInvoice, resolve: (r) => r.invoice }) }),
+});
+
+/** Checks the input as Qonto would, naming the first bad field; throws {@link ValidationError}. */
+export function validateEmailInput(input: SendByEmailInput): void {
+  if (input.sendTo.length === 0) throw new ValidationError('input.sendTo', 'Give at least one recipient');
+  if (input.sendTo.length > MAX_RECIPIENTS) throw new ValidationError('input.sendTo', `At most ${MAX_RECIPIENTS} recipients`);
+  input.sendTo.forEach((address, index) => {
+    if (!EMAIL.test(address.trim())) throw new ValidationError(`input.sendTo[${index}]`, `"${address}" is not an email address`);
+  });
+  if (input.emailTitle.trim() === '') throw new ValidationError('input.emailTitle', 'The email title cannot be blank');
+  if (input.emailTitle.length > MAX_TITLE) throw new ValidationError('input.emailTitle', `The email title is longer than ${MAX_TITLE} characters`);
+  if ((input.emailBody?.length ?? 0) > MAX_BODY) throw new ValidationError('input.emailBody', `The email body is longer than ${MAX_BODY} characters`);
+}
+
+/** Emails an invoice through Qonto after validating the input (no call when it is invalid). */
+export async function sendInvoiceByEmail(ctx: GatewayContext, id: string, input: SendByEmailInput) {
+  validateEmailInput(input);
+  const qonto = ctx.qonto();
+  try {
+    await qonto.sendClientInvoiceByEmail(id, {
+      send_to: input.sendTo.map((address) => address.trim()),
+      email_title: input.emailTitle,
+      ...(input.emailBody != null ? { email_body: input.emailBody } : {}),
+      ...(input.copyToSelf != null ? { copy_to_self: input.copyToSelf } : {}),
+    });
+  } catch (error) {
+    if (!isQontoError(error) || error.kind !== 'http') throw error;
+    if (error.status === 404) throw new NotFoundError(id);
+    if (error.status === 422) {
+      const pointer = error.source?.pointer ?? '';
+      const field = /\/data\/attributes\/(send_to|email_title|email_body)/.exec(pointer)?.[1];
+      if (field) throw new ValidationError(`input.${field.replace(/_(\w)/g, (_m: string, c: string) => c.toUpperCase())}`, error.detail ?? 'Invalid value');
+      const current = await loadFreshInvoice(ctx, id);
+      throw new InvalidInvoiceStateError(current?.status, error.detail ?? 'This invoice cannot be sent by email in its current status');
+    }
+    throw error;
+  }
+  const invoice = await loadFreshInvoice(ctx, id);
+  if (!invoice) throw new NotFoundError(id);
+  return { invoice };
+}
+
+builder.mutationField('sendInvoiceByEmail', (t) =>
+  t.field({
+    type: SendInvoiceByEmailSuccess,
+    description: 'Emails the invoice through Qonto (the fallback for clients not reachable by e-invoice).',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: SendInvoiceByEmailInput, required: true }) },
+    errors: { types: [NotFoundError, ValidationError, InvalidInvoiceStateError], union: { name: 'SendInvoiceByEmailResult' }, directResult: true },
+    resolve: (_, { id, input }, ctx) => sendInvoiceByEmail(ctx, String(id), input),
+  }),
+);
