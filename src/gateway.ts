@@ -18,7 +18,7 @@ import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { maskError } from './graphql/errors.js';
 import { createLogger } from './observability/logger.js';
-import { GatewayMetrics } from './observability/metrics.js';
+import { describeOperation, GatewayMetrics } from './observability/metrics.js';
 import { SingleFlight } from './lib/single-flight.js';
 import { QontoTransport } from './qonto/transport.js';
 import { probeQonto } from './readiness.js';
@@ -75,7 +75,7 @@ function accessLogPlugin(): Plugin<ServerContext> {
   return {
     onExecute: ({ args }) => {
       const access = (args.contextValue as Partial<ServerContext>).access;
-      if (access) access.operationName = args.operationName ?? undefined;
+      if (access) access.operationName = describeOperation(args.document, args.operationName).name;
     },
   };
 }
@@ -150,7 +150,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       maxDepthPlugin({ n: 10, flattenFragments: true }),
       maxAliasesPlugin({ n: 15 }),
       maxDirectivesPlugin({ n: 50 }),
-      costLimitPlugin({ maxCost: 5000 }),
+      costLimitPlugin({ maxCost: 20_000 }),
       blockFieldSuggestionsPlugin(),
       metrics.plugin(),
       accessLogPlugin(),
@@ -209,7 +209,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     if (length > limit) {
       return sendJson(res, 413, { errors: [{ message: `Request body larger than ${limit} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, { connection: 'close' });
     }
-    void yoga.handleNodeRequestAndResponse(req, res, { requestId, access });
+    void yoga.handle(req, res, { requestId, access });
   };
 
   return {

@@ -78,9 +78,8 @@ export class GatewayMetrics {
   /** A yoga/envelop plugin recording operation counts and durations. */
   plugin(): Plugin {
     const record = (document: DocumentNode, name: string | null | undefined, started: number, ok: boolean) => {
-      const ast = getOperationAST(document, name);
-      const operation = this.operationLabel(name ?? ast?.name?.value);
-      const type = ast?.operation ?? 'unknown';
+      const { name: resolvedName, type } = describeOperation(document, name);
+      const operation = this.operationLabel(resolvedName);
       this.#operations.inc({ operation, type, outcome: ok ? 'ok' : 'error' });
       this.#operationSeconds.observe({ operation, type }, (performance.now() - started) / 1000);
     };
@@ -112,3 +111,9 @@ export class GatewayMetrics {
   }
 }
 
+
+/** The name (given, else declared in the document) and type of the operation that runs. */
+export function describeOperation(document: DocumentNode, operationName: string | null | undefined): { name: string | undefined; type: string } {
+  const ast = getOperationAST(document, operationName);
+  return { name: operationName ?? ast?.name?.value, type: ast?.operation ?? 'unknown' };
+}

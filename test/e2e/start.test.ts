@@ -65,8 +65,10 @@ describe('npm start (simulator mode), as a user runs it', () => {
 describe('bad configuration', () => {
   it('stops start-up with one line naming the variable', async () => {
     const program = startProgram({ LIFECYCLE_POLL_INTERVAL_MS: 'soon' });
+    const banner = program.banner.catch((error: Error) => error.message);
     const [code] = (await once(program.child, 'exit')) as [number | null];
     expect(code).toBe(1);
     expect(program.output().stderr).toBe('Invalid LIFECYCLE_POLL_INTERVAL_MS: must be a number\n');
+    expect(await banner).toMatch(/exited with 1 before its banner/);
   });
 });
