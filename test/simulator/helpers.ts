@@ -116,6 +116,8 @@ export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
   /** Status to answer to the n-th delivery (0-based); default 200. */
   statusFor: (index: number, webhook: ReceivedWebhook) => number = () => 200;
+  /** Milliseconds to wait before answering the n-th delivery (to provoke timeouts); default 0. */
+  delayFor: (index: number) => number = () => 0;
   private readonly server: Server;
   private waiters: Array<{ count: number; resolve: () => void }> = [];
   url = '';
@@ -129,7 +131,13 @@ export class WebhookReceiver {
         const webhook: ReceivedWebhook = { headers: req.headers, raw, json: JSON.parse(raw) as ReceivedWebhook['json'], receivedAt: Date.now() };
         const index = this.received.length;
         this.received.push(webhook);
-        res.writeHead(this.statusFor(index, webhook)).end();
+        const status = this.statusFor(index, webhook);
+        const delay = this.delayFor(index);
+        const answer = () => {
+          if (!res.destroyed) res.writeHead(status).end();
+        };
+        if (delay > 0) setTimeout(answer, delay);
+        else answer();
         this.waiters = this.waiters.filter((waiter) => {
           if (this.received.length < waiter.count) return true;
           waiter.resolve();
