@@ -20,17 +20,19 @@ function stampV7(bytes: Uint8Array, ms: number, randA: number): void {
 
 /**
  * A new random UUIDv7 (S2) for the given unix time in milliseconds. Ids created within the same
- * millisecond stay ordered through a 12-bit counter in `rand_a`.
+ * millisecond stay ordered through a 12-bit counter in `rand_a` (a clock moved backwards simply
+ * starts a new sequence at that time).
  */
 export function uuidv7(ms: number): string {
   let stamp = Math.floor(ms);
-  if (stamp <= lastMs) {
+  if (stamp === lastMs || stamp === lastMs - 1) {
+    stamp = lastMs;
     sequence += 1;
     if (sequence > 0xfff) {
       lastMs += 1;
+      stamp = lastMs;
       sequence = 0;
     }
-    stamp = lastMs;
   } else {
     lastMs = stamp;
     sequence = randomBytes(2).readUInt16BE(0) & 0x3ff;
