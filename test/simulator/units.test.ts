@@ -148,3 +148,25 @@ describe('standalone environment (main.ts)', () => {
     expect(() => parseSimulatorEnv(env)).toThrow(new RegExp(`^Invalid ${variable}: [^\\n]+$`));
   });
 });
+
+describe('logger option', () => {
+  it('accepts a pino logger and logs requests through it (silent by default)', async () => {
+    const { pino } = await import('pino');
+    const { Writable } = await import('node:stream');
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const sim = await createSimulator({ manualClock: true, logger: pino({ level: 'info' }, sink) });
+    try {
+      await fetch(`${sim.url}/v2/organization`, { headers: { authorization: SEED.atelier.apiKey } });
+      expect(lines.some((line) => line.includes('"path":"/v2/organization"') && line.includes('"status":200'))).toBe(true);
+      expect(lines.join('')).not.toContain('sim-secret-atelier');
+    } finally {
+      await sim.close();
+    }
+  });
+});
