@@ -6,7 +6,8 @@ import { gatewayError, unauthenticated } from './graphql/errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { QontoClient } from './qonto/client.js';
 import type { QontoTransport } from './qonto/transport.js';
-import { SingleFlight } from './lib/single-flight.js';
+import type { LifecycleHub } from './lifecycle/hub.js';
+import type { SingleFlight } from './lib/single-flight.js';
 import type { WireClientInvoice } from './qonto/wire.js';
 
 /** Process-wide services the per-request context is built from. */
@@ -16,8 +17,8 @@ export interface GatewayServices {
   logger: Logger;
   /** In-flight e-invoice sends, keyed by credential and invoice: concurrent sends share one POST. */
   einvoiceSends: SingleFlight<WireClientInvoice>;
-  /** Told when the gateway itself changed an invoice (e.g. sent it), so live subscribers refresh. */
-  onInvoiceChanged?: (invoiceId: string, ctx: GatewayContext) => void;
+  /** Live lifecycle subscriptions; told when the gateway itself changes an invoice. */
+  lifecycle: LifecycleHub;
 }
 
 /** The context of one GraphQL operation (HTTP request or WebSocket subscribe). */
@@ -28,6 +29,7 @@ export interface GatewayContext {
   caller: Caller | null;
   /** The caller's Qonto client; throws UNAUTHENTICATED for an anonymous caller. */
   qonto(): QontoClient;
+  /** Per-operation loaders; a subscription replaces them before each update (no stale cache). */
   loaders: Loaders;
   services: GatewayServices;
 }

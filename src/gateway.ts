@@ -11,21 +11,29 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { ExecutionArgs } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { resolveCaller } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { maskError } from './graphql/errors.js';
+import { isQontoError } from './qonto/errors.js';
 import { createLogger } from './observability/logger.js';
 import { describeOperation, GatewayMetrics } from './observability/metrics.js';
 import { SingleFlight } from './lib/single-flight.js';
 import { QontoTransport } from './qonto/transport.js';
+import { createMemoryDeduplicator, createRedisDeduplicator } from './lifecycle/deduplicator.js';
+import { LifecycleHub } from './lifecycle/hub.js';
+import { createMemoryBus, createRedisBus } from './lifecycle/signal-bus.js';
+import { createWebhookReceiver } from './lifecycle/webhook-receiver.js';
 import { probeQonto } from './readiness.js';
 import { schema } from './schema/index.js';
 
 /** Where GraphQL (HTTP, SSE and graphql-ws) is served. */
 export const GRAPHQL_PATH = '/graphql';
+/** Where Qonto delivers webhooks. */
+export const WEBHOOK_PATH = '/webhooks/qonto';
 /** Largest JSON/GET GraphQL request body accepted. */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 /** Largest multipart (upload) request body accepted: 15 MB of files plus multipart overhead. */
@@ -121,7 +129,18 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       maxRetries: config.qonto.maxRetries,
       onUpstreamCall: metrics.recordUpstreamCall,
     });
-  const services: GatewayServices = { config, transport, logger, einvoiceSends: new SingleFlight() };
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
+  const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createMemoryBus();
+  const deduplicator = redis ? createRedisDeduplicator(redis) : createMemoryDeduplicator();
+  const lifecycle = new LifecycleHub({ transport, bus, pollIntervalMs: config.lifecyclePollIntervalMs, logger });
+  const services: GatewayServices = { config, transport, logger, einvoiceSends: new SingleFlight(), lifecycle };
+  const receiveWebhook = createWebhookReceiver({
+    secrets: () => services.config.webhookSecrets,
+    deduplicator,
+    signals: lifecycle,
+    logger,
+    onOutcome: metrics.recordWebhook,
+  });
 
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema,
@@ -157,7 +176,15 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     ],
   });
 
-  const readinessCheck = () => probeQonto({ baseUrl, config });
+  const readinessCheck = async () => {
+    const qonto = await probeQonto({ baseUrl, config });
+    if (!redis) return qonto;
+    const redisOk = await redis.ping().then(
+      (answer) => answer === 'PONG',
+      () => false,
+    );
+    return { ok: qonto.ok && redisOk, checks: { ...qonto.checks, redis: { ok: redisOk } } };
+  };
 
   const handleRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
@@ -168,7 +195,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     const route = url.pathname === GRAPHQL_PATH || url.pathname.startsWith(`${GRAPHQL_PATH}/`) ? GRAPHQL_PATH : url.pathname;
     const access: ServerContext['access'] = {};
     res.once('finish', () => {
-      const knownRoute = ['/graphql', '/health', '/readiness', '/metrics', '/webhooks/qonto'].includes(route) ? route : 'other';
+      const knownRoute = [GRAPHQL_PATH, '/health', '/readiness', '/metrics', WEBHOOK_PATH].includes(route) ? route : 'other';
       metrics.recordHttpRequest(knownRoute, req.method ?? 'GET', res.statusCode);
       logger.info(
         {
@@ -198,6 +225,13 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       });
       return;
     }
+    if (route === WEBHOOK_PATH) {
+      void receiveWebhook(req, res).catch((error: unknown) => {
+        logger.error({ err: error }, 'webhook handling failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
+      });
+      return;
+    }
     if (route !== GRAPHQL_PATH) return sendJson(res, 404, { error: 'not_found' });
 
     const length = Number(req.headers['content-length'] ?? 0);
@@ -218,6 +252,8 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     metrics,
     handleRequest,
     close: async () => {
+      lifecycle.close();
+      await Promise.allSettled([bus.close(), deduplicator.close()]);
       if (ownsTransport) await transport.close();
     },
   };
@@ -242,10 +278,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const wss = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: MAX_JSON_BODY_BYTES });
   const wsServer = useServer<Record<string, unknown> | undefined>(
     {
-      onConnect: (ctx) => {
+      onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const resolution = resolveCaller(presentedAuthorization({ connectionParams: params }), services.config.qonto.auth);
-        return resolution.ok && resolution.caller !== null;
+        if (!resolution.ok || resolution.caller === null) return false;
+        if (services.config.qonto.auth.mode === 'static') return true;
+        // Forwarded credentials: Qonto's documented key check is GET /v2/organization (401 = invalid).
+        try {
+          await services.transport.forAuthorization(resolution.caller.upstreamAuthorization).getOrganization();
+        } catch (error) {
+          if (isQontoError(error) && error.kind === 'http' && error.status === 401) return false;
+        }
+        return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
         const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
@@ -290,6 +334,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      services.lifecycle.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       await wsServer.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

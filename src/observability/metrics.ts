@@ -15,6 +15,7 @@ export class GatewayMetrics {
   readonly #upstreamCalls: Counter<'method' | 'route' | 'status'>;
   readonly #upstreamSeconds: Histogram<'method' | 'route' | 'status'>;
   readonly #seenOperations = new Set<string>();
+  readonly #webhooks: Counter<'outcome'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
@@ -44,6 +45,12 @@ export class GatewayMetrics {
       labelNames: ['method', 'route', 'status'],
       registers,
     });
+    this.#webhooks = new Counter({
+      name: 'qonto_webhooks_total',
+      help: 'Qonto webhook deliveries received, by outcome (accepted, duplicate, ignored, unauthorized, malformed, too_large).',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.#upstreamSeconds = new Histogram({
       name: 'qonto_upstream_request_duration_seconds',
       help: 'Latency of Qonto REST attempts.',
@@ -58,6 +65,11 @@ export class GatewayMetrics {
     const labels = { method: event.method, route: event.route, status: String(event.status) };
     this.#upstreamCalls.inc(labels);
     this.#upstreamSeconds.observe(labels, event.durationMs / 1000);
+  };
+
+  /** Records how a webhook delivery ended. */
+  recordWebhook = (outcome: string): void => {
+    this.#webhooks.inc({ outcome });
   };
 
   /** Records one HTTP request on a fixed route name. */

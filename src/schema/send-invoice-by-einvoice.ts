@@ -69,7 +69,7 @@ export async function sendInvoiceByEinvoice(ctx: GatewayContext, id: string): Pr
       }
       throw error;
     }
-    ctx.services.onInvoiceChanged?.(id, ctx);
+    ctx.services.lifecycle.invoiceChanged(id);
     return qonto.getClientInvoice(id);
   });
   return { invoice: primeInvoice(ctx, sent), alreadySubmitted: false };

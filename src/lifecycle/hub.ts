@@ -1,0 +1,340 @@
+import type { Logger } from 'pino';
+import type { Caller } from '../auth.js';
+import { invoiceClientId } from '../domain/eligibility.js';
+import { decodeLifecycleCursor, encodeLifecycleCursor, normalizeLifecycleEvents, type LifecycleEvent } from '../domain/lifecycle-events.js';
+import { isQontoError } from '../qonto/errors.js';
+import type { QontoTransport } from '../qonto/transport.js';
+import type { WireClientInvoice } from '../qonto/wire.js';
+import { clientTopic, invoiceTopic, type SignalBus } from './signal-bus.js';
+
+/** One new lifecycle event with the invoice as Qonto returned it at that moment. */
+export interface LifecycleUpdate {
+  event: LifecycleEvent;
+  invoice: WireClientInvoice;
+}
+
+/** Why a subscription could not start. */
+export class LifecycleSubscriptionError extends Error {
+  override name = 'LifecycleSubscriptionError';
+  constructor(
+    readonly code: 'NOT_FOUND' | 'BAD_USER_INPUT',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Options of {@link LifecycleHub}. */
+export interface LifecycleHubOptions {
+  transport: QontoTransport;
+  bus: SignalBus;
+  /** Reconciliation poll of watched invoices (LIFECYCLE_POLL_INTERVAL_MS). */
+  pollIntervalMs: number;
+  /** Longest delay the poller backs off to after failures, default 5 min. */
+  maxPollBackoffMs?: number;
+  logger?: Logger;
+}
+
+const eventKey = (event: LifecycleEvent) => `${event.rawStatusCode}|${event.occurredAt ?? ''}`;
+
+/**
+ * One invoice watched with one credential: shared by every subscriber with those credentials.
+ * It keeps an append-only log of the events seen so far (Qonto's order, never a duplicate), a
+ * poll timer, and its bus listeners; subscribers only hold a position in the log.
+ */
+class InvoiceWatch {
+  readonly subscribers = new Set<SubscriberStream>();
+  readonly log: LifecycleEvent[] = [];
+  invoice: WireClientInvoice | null = null;
+  #seen = new Map<string, number>();
+  #refreshing: Promise<void> | null = null;
+  #dirty = false;
+  #timer: NodeJS.Timeout | null = null;
+  #failures = 0;
+  #disposers: Array<() => void> = [];
+  #clientId: string | null = null;
+  #closed = false;
+
+  constructor(
+    readonly key: string,
+    readonly invoiceId: string,
+    private readonly hub: LifecycleHub,
+    private readonly fetchInvoice: () => Promise<WireClientInvoice>,
+  ) {}
+
+  /** Starts listening to the invoice's signals; resolves once the bus listener is active. */
+  async start(): Promise<void> {
+    this.#disposers.push(await this.hub.bus.subscribe(invoiceTopic(this.invoiceId), () => this.signal()));
+  }
+
+  /** A signal: re-fetch now (or right after the fetch in flight, which may predate the change). */
+  signal(): void {
+    if (this.#closed) return;
+    if (this.#refreshing) this.#dirty = true;
+    else void this.refresh().catch(() => undefined);
+  }
+
+  /** Fetches the invoice (one fetch at a time) and appends the events not seen yet. */
+  refresh(): Promise<void> {
+    if (this.#refreshing) return this.#refreshing;
+    this.#dirty = false;
+    const run = (async () => {
+      try {
+        const invoice = await this.fetchInvoice();
+        this.#failures = 0;
+        this.#absorb(invoice);
+      } catch (error) {
+        this.#failures++;
+        this.#onFailure(error);
+        throw error;
+      } finally {
+        this.#refreshing = null;
+        this.#schedulePoll();
+      }
+      if (this.#dirty) await this.refresh();
+    })();
+    this.#refreshing = run;
+    return run;
+  }
+
+  #absorb(invoice: WireClientInvoice): void {
+    this.invoice = invoice;
+    const occurrences = new Map<string, number>();
+    let grew = false;
+    for (const event of normalizeLifecycleEvents(invoice.id, invoice.einvoicing_lifecycle_events)) {
+      const base = eventKey(event);
+      const nth = (occurrences.get(base) ?? 0) + 1;
+      occurrences.set(base, nth);
+      const key = `${base}#${nth}`;
+      if (this.#seen.has(key)) continue;
+      const index = this.log.length;
+      this.#seen.set(key, index);
+      this.log.push({ ...event, index, cursor: encodeLifecycleCursor(this.invoiceId, index) });
+      grew = true;
+    }
+    const clientId = invoiceClientId(invoice);
+    if (clientId !== this.#clientId && clientId) {
+      this.#clientId = clientId;
+      void this.hub.bus.subscribe(clientTopic(clientId), () => this.signal()).then(
+        (dispose) => (this.#closed ? dispose() : this.#disposers.push(dispose)),
+        () => undefined,
+      );
+    }
+    if (grew) for (const subscriber of this.subscribers) subscriber.wake();
+  }
+
+  #onFailure(error: unknown): void {
+    if (isQontoError(error) && error.kind === 'http' && error.status !== undefined && [401, 403, 404].includes(error.status)) {
+      const ending = error.status === 404 ? null : new Error('These credentials can no longer read this invoice');
+      for (const subscriber of [...this.subscribers]) subscriber.end(ending);
+      return;
+    }
+    this.hub.logger?.warn({ invoiceId: this.invoiceId, err: error instanceof Error ? error.message : String(error) }, 'lifecycle refresh failed');
+  }
+
+  #schedulePoll(): void {
+    if (this.#closed) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    const base = this.hub.pollIntervalMs;
+    const delay = this.#failures === 0 ? base : Math.min(base * 2 ** this.#failures, this.hub.maxPollBackoffMs);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.refresh().catch(() => undefined);
+    }, delay);
+    this.#timer.unref();
+  }
+
+  /** Stops everything this watch started: timer and bus listeners. */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    for (const dispose of this.#disposers.splice(0)) dispose();
+  }
+
+  get hasTimer(): boolean {
+    return this.#timer !== null;
+  }
+}
+
+/**
+ * A pull-based stream of one subscriber: it holds only its position in the watch's log, so a
+ * slow consumer costs nothing more than a number, however many events arrive.
+ */
+class SubscriberStream implements AsyncIterableIterator<LifecycleUpdate> {
+  #position: number;
+  #pending: { resolve: (result: IteratorResult<LifecycleUpdate>) => void; reject: (error: unknown) => void } | null = null;
+  #done = false;
+  #error: Error | null = null;
+
+  constructor(
+    private readonly watch: InvoiceWatch,
+    start: number,
+    private readonly onEnd: (stream: SubscriberStream) => void,
+  ) {
+    this.#position = start;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  #take(): IteratorResult<LifecycleUpdate> | null {
+    const event = this.watch.log[this.#position];
+    if (!event || !this.watch.invoice) return null;
+    this.#position++;
+    return { value: { event, invoice: this.watch.invoice }, done: false };
+  }
+
+  next(): Promise<IteratorResult<LifecycleUpdate>> {
+    const ready = this.#take();
+    if (ready) return Promise.resolve(ready);
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => (this.#pending = { resolve, reject }));
+  }
+
+  /** New events in the log: hand the next one to a waiting consumer. */
+  wake(): void {
+    if (!this.#pending) return;
+    const ready = this.#take();
+    if (!ready) return;
+    const { resolve } = this.#pending;
+    this.#pending = null;
+    resolve(ready);
+  }
+
+  /** Ends the stream, with an error or normally. */
+  end(error: Error | null): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#error = error;
+    this.onEnd(this);
+    const pending = this.#pending;
+    this.#pending = null;
+    if (pending) {
+      if (error) pending.reject(error);
+      else pending.resolve({ value: undefined, done: true });
+    }
+  }
+
+  return(): Promise<IteratorResult<LifecycleUpdate>> {
+    this.#error = null;
+    this.end(null);
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<LifecycleUpdate>> {
+    this.end(null);
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * Streams e-invoicing lifecycle events to subscribers, exactly once each and in Qonto's order.
+ * Webhooks and the gateway's own sends are only signals: the hub re-fetches the invoice with each
+ * subscriber group's own credentials (one fetch per credential), compares with what it has seen,
+ * and polls watched invoices so a lost webhook only delays an event. Transport-agnostic.
+ */
+export class LifecycleHub {
+  readonly bus: SignalBus;
+  readonly pollIntervalMs: number;
+  readonly maxPollBackoffMs: number;
+  readonly logger: Logger | undefined;
+  readonly #transport: QontoTransport;
+  readonly #watches = new Map<string, InvoiceWatch>();
+  readonly #starting = new Map<string, Promise<InvoiceWatch>>();
+
+  constructor(options: LifecycleHubOptions) {
+    this.bus = options.bus;
+    this.pollIntervalMs = options.pollIntervalMs;
+    this.maxPollBackoffMs = options.maxPollBackoffMs ?? 5 * 60_000;
+    this.logger = options.logger;
+    this.#transport = options.transport;
+  }
+
+  /**
+   * Subscribes to an invoice's lifecycle with the caller's credentials. Authorises first: the
+   * invoice is fetched with those credentials, so an unknown or foreign invoice is refused. With
+   * `after` (a cursor of this invoice), every later event is replayed first; without it, only
+   * events recorded from now on are delivered.
+   */
+  async subscribe(caller: Caller, invoiceId: string, after?: string | null): Promise<AsyncIterableIterator<LifecycleUpdate>> {
+    let start: number | null = null;
+    if (after != null) {
+      const index = decodeLifecycleCursor(after, invoiceId);
+      if (index === null) throw new LifecycleSubscriptionError('BAD_USER_INPUT', 'after is not a lifecycle cursor of this invoice');
+      start = index + 1;
+    }
+    const key = `${caller.key}:${invoiceId}`;
+    const watch = await this.#watch(key, invoiceId, caller);
+    try {
+      await watch.refresh();
+    } catch (error) {
+      this.#release(watch);
+      if (isQontoError(error) && error.kind === 'http' && (error.status === 404 || error.status === 403)) {
+        throw new LifecycleSubscriptionError('NOT_FOUND', `Client invoice ${invoiceId} not found`);
+      }
+      throw error;
+    }
+    const stream = new SubscriberStream(watch, start ?? watch.log.length, (ended) => {
+      watch.subscribers.delete(ended);
+      this.#release(watch);
+    });
+    watch.subscribers.add(stream);
+    return stream;
+  }
+
+  async #watch(key: string, invoiceId: string, caller: Caller): Promise<InvoiceWatch> {
+    const existing = this.#watches.get(key);
+    if (existing) return existing;
+    let starting = this.#starting.get(key);
+    if (!starting) {
+      const qonto = this.#transport.forAuthorization(caller.upstreamAuthorization);
+      const watch = new InvoiceWatch(key, invoiceId, this, () => qonto.getClientInvoice(invoiceId));
+      starting = watch.start().then(() => {
+        this.#watches.set(key, watch);
+        return watch;
+      });
+      starting.finally(() => this.#starting.delete(key)).catch(() => undefined);
+      this.#starting.set(key, starting);
+    }
+    return starting;
+  }
+
+  #release(watch: InvoiceWatch): void {
+    if (watch.subscribers.size > 0 || this.#watches.get(watch.key) !== watch) return;
+    this.#watches.delete(watch.key);
+    watch.close();
+  }
+
+  /** Signals a change of an invoice to every replica (webhook received, or the gateway sent it). */
+  invoiceChanged(invoiceId: string): void {
+    this.bus.publish(invoiceTopic(invoiceId));
+  }
+
+  /** Signals a change of a client (a `v1/clients` webhook) to every replica. */
+  clientChanged(clientId: string): void {
+    this.bus.publish(clientTopic(clientId));
+  }
+
+  /** What is alive now: for leak checks and metrics. */
+  stats(): { watches: number; subscribers: number; pollTimers: number; busListeners: number } {
+    let subscribers = 0;
+    let pollTimers = 0;
+    for (const watch of this.#watches.values()) {
+      subscribers += watch.subscribers.size;
+      if (watch.hasTimer) pollTimers++;
+    }
+    return { watches: this.#watches.size, subscribers, pollTimers, busListeners: this.bus.listenerCount() };
+  }
+
+  /** Completes every stream and stops every watch (shutdown). */
+  close(): void {
+    for (const watch of [...this.#watches.values()]) {
+      for (const subscriber of [...watch.subscribers]) subscriber.end(null);
+      watch.close();
+    }
+    this.#watches.clear();
+  }
+}
