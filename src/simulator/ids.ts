@@ -53,11 +53,6 @@ export function seededUuidv7(ms: number, label: string): string {
   return formatUuid(bytes);
 }
 
-/** True when `value` looks like a UUID (any version), lowercase or uppercase. */
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-}
-
 /** A trace id: 32 lowercase hex characters (S3). */
 export function newTraceId(): string {
   return randomBytes(16).toString('hex');
