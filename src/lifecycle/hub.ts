@@ -244,6 +244,9 @@ export class LifecycleHub {
   readonly #transport: QontoTransport;
   readonly #watches = new Map<string, InvoiceWatch>();
   readonly #starting = new Map<string, Promise<InvoiceWatch>>();
+  #emptyWaiters: Array<() => void> = [];
+  #subscriberWaiters: Array<{ count: number; resolve: () => void }> = [];
+  #subscriberCount = 0;
 
   constructor(options: LifecycleHubOptions) {
     this.bus = options.bus;
@@ -278,10 +281,16 @@ export class LifecycleHub {
       throw error;
     }
     const stream = new SubscriberStream(watch, start ?? watch.log.length, (ended) => {
-      watch.subscribers.delete(ended);
+      if (watch.subscribers.delete(ended)) this.#subscriberCount--;
       this.#release(watch);
     });
     watch.subscribers.add(stream);
+    this.#subscriberCount++;
+    this.#subscriberWaiters = this.#subscriberWaiters.filter((waiter) => {
+      if (this.#subscriberCount < waiter.count) return true;
+      waiter.resolve();
+      return false;
+    });
     return stream;
   }
 
@@ -306,6 +315,19 @@ export class LifecycleHub {
     if (watch.subscribers.size > 0 || this.#watches.get(watch.key) !== watch) return;
     this.#watches.delete(watch.key);
     watch.close();
+    if (this.#watches.size === 0) for (const resolve of this.#emptyWaiters.splice(0)) resolve();
+  }
+
+  /** Resolves once at least `count` subscribers are live (tests and benchmarks await this). */
+  whenSubscribers(count: number): Promise<void> {
+    if (this.#subscriberCount >= count) return Promise.resolve();
+    return new Promise((resolve) => this.#subscriberWaiters.push({ count, resolve }));
+  }
+
+  /** Resolves when no invoice is watched any more (every subscriber left). */
+  whenEmpty(): Promise<void> {
+    if (this.#watches.size === 0 && this.#starting.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#emptyWaiters.push(resolve));
   }
 
   /** Signals a change of an invoice to every replica (webhook received, or the gateway sent it). */
@@ -336,5 +358,6 @@ export class LifecycleHub {
       watch.close();
     }
     this.#watches.clear();
+    for (const resolve of this.#emptyWaiters.splice(0)) resolve();
   }
 }
