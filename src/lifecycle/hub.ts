@@ -51,6 +51,7 @@ class InvoiceWatch {
   #dirty = false;
   #timer: NodeJS.Timeout | null = null;
   #failures = 0;
+  #retryAfterMs = 0;
   #disposers: Array<() => void> = [];
   #clientId: string | null = null;
   #closed = false;
@@ -82,9 +83,11 @@ class InvoiceWatch {
       try {
         const invoice = await this.fetchInvoice();
         this.#failures = 0;
+        this.#retryAfterMs = 0;
         this.#absorb(invoice);
       } catch (error) {
         this.#failures++;
+        this.#retryAfterMs = isQontoError(error) ? (error.retryAfterMs ?? 0) : 0;
         this.#onFailure(error);
         throw error;
       } finally {
@@ -136,7 +139,8 @@ class InvoiceWatch {
     if (this.#closed) return;
     if (this.#timer) clearTimeout(this.#timer);
     const base = this.hub.pollIntervalMs;
-    const delay = this.#failures === 0 ? base : Math.min(base * 2 ** this.#failures, this.hub.maxPollBackoffMs);
+    const backoff = this.#failures === 0 ? base : Math.min(base * 2 ** this.#failures, this.hub.maxPollBackoffMs);
+    const delay = Math.max(backoff, this.#retryAfterMs);
     this.#timer = setTimeout(() => {
       this.#timer = null;
       void this.refresh().catch(() => undefined);
@@ -341,14 +345,16 @@ export class LifecycleHub {
   }
 
   /** What is alive now: for leak checks and metrics. */
-  stats(): { watches: number; subscribers: number; pollTimers: number; busListeners: number } {
+  stats(): { watches: number; subscribers: number; pollTimers: number; busListeners: number; loggedEvents: number } {
     let subscribers = 0;
     let pollTimers = 0;
+    let loggedEvents = 0;
     for (const watch of this.#watches.values()) {
       subscribers += watch.subscribers.size;
+      loggedEvents += watch.log.length;
       if (watch.hasTimer) pollTimers++;
     }
-    return { watches: this.#watches.size, subscribers, pollTimers, busListeners: this.bus.listenerCount() };
+    return { watches: this.#watches.size, subscribers, pollTimers, busListeners: this.bus.listenerCount(), loggedEvents };
   }
 
   /** Completes every stream and stops every watch (shutdown). */

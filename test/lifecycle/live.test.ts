@@ -132,7 +132,7 @@ describe('clientInvoiceLifecycle over graphql-ws, fed by the simulator’s signe
     await stack.close();
     stack = undefined as never;
     await hub.whenEmpty();
-    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, pollTimers: 0, busListeners: 0 });
+    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, pollTimers: 0, busListeners: 0, loggedEvents: 0 });
   });
 
   it('also streams over SSE', async () => {

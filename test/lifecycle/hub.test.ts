@@ -1,0 +1,139 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { credentialKey } from '../../src/auth.js';
+import { LifecycleHub } from '../../src/lifecycle/hub.js';
+import { createMemoryBus, invoiceTopic } from '../../src/lifecycle/signal-bus.js';
+import { QontoError } from '../../src/qonto/errors.js';
+import type { QontoTransport } from '../../src/qonto/transport.js';
+import type { WireClientInvoice, WireLifecycleEvent } from '../../src/qonto/wire.js';
+
+/** A Qonto stand-in whose invoice the test edits; counts fetches. */
+function fakeQonto() {
+  const events: WireLifecycleEvent[] = [];
+  const state = { fetches: 0, fail: null as QontoError | null, gate: null as Promise<void> | null };
+  const invoice = (): WireClientInvoice => ({ id: 'inv-1', status: 'unpaid', client: { id: 'cli-1' }, einvoicing_lifecycle_events: [...events] });
+  const transport = {
+    forAuthorization: () => ({
+      getClientInvoice: async () => {
+        state.fetches++;
+        if (state.gate) await state.gate;
+        if (state.fail) throw state.fail;
+        return invoice();
+      },
+    }),
+  } as unknown as QontoTransport;
+  const add = (code: number, second: number) => events.push({ status_code: String(code), timestamp: `2026-11-24T10:00:${String(second).padStart(2, '0')}.000Z` });
+  return { transport, state, events, add };
+}
+
+const caller = { upstreamAuthorization: 'Bearer t', key: credentialKey('Bearer t') };
+
+describe('LifecycleHub', () => {
+  let qonto: ReturnType<typeof fakeQonto>;
+  let hub: LifecycleHub;
+  const bus = createMemoryBus();
+  const signal = () => bus.publish(invoiceTopic('inv-1'));
+
+  beforeEach(() => {
+    qonto = fakeQonto();
+    hub = new LifecycleHub({ transport: qonto.transport, bus, pollIntervalMs: 1000 });
+  });
+  afterEach(() => {
+    hub.close();
+    vi.useRealTimers();
+  });
+
+  it('keeps one shared log: a slow consumer costs a position, not a queue', async () => {
+    const streams = await Promise.all(Array.from({ length: 10 }, () => hub.subscribe(caller, 'inv-1')));
+    expect(qonto.state.fetches).toBeLessThanOrEqual(2);
+    for (let i = 0; i < 500; i++) {
+      qonto.add(200 + (i % 20), i % 60);
+      await hub.subscribe(caller, 'inv-1').then((s) => s.return?.());
+    }
+    expect(hub.stats()).toMatchObject({ watches: 1, subscribers: 10 });
+    const logged = hub.stats().loggedEvents;
+    expect(logged).toBeLessThanOrEqual(500);
+    // The slow consumer still gets everything, in order, once it reads.
+    const first = streams[0]!;
+    const codes: number[] = [];
+    for (let i = 0; i < logged; i++) codes.push((await first.next()).value!.event.statusCode!);
+    expect(codes.slice(0, 3)).toEqual([200, 201, 202]);
+  });
+
+  it('emits each event once whatever the order and repetition of signals', async () => {
+    const stream = await hub.subscribe(caller, 'inv-1');
+    qonto.add(200, 0);
+    signal();
+    signal();
+    qonto.add(201, 1);
+    signal();
+    const got = [(await stream.next()).value!.event.statusCode, (await stream.next()).value!.event.statusCode];
+    expect(got).toEqual([200, 201]);
+    qonto.add(202, 2);
+    signal();
+    expect((await stream.next()).value!.event).toMatchObject({ statusCode: 202, index: 2 });
+  });
+
+  it('re-fetches once more when a signal arrives during a fetch (it may predate the change)', async () => {
+    await hub.subscribe(caller, 'inv-1');
+    let open!: () => void;
+    qonto.state.gate = new Promise<void>((resolve) => (open = resolve));
+    const before = qonto.state.fetches;
+    signal();
+    signal();
+    signal();
+    qonto.state.gate = null;
+    open();
+    await hub.whenSubscribers(1);
+    await vi.waitFor(() => expect(qonto.state.fetches).toBe(before + 2));
+  });
+
+  it('polls while subscribed, backs off on 429 honouring Retry-After, and stops when the last subscriber leaves', async () => {
+    vi.useFakeTimers();
+    const stream = await hub.subscribe(caller, 'inv-1');
+    const base = qonto.state.fetches;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(qonto.state.fetches).toBe(base + 1);
+
+    qonto.state.fail = new QontoError({ kind: 'http', method: 'GET', route: '/v2/client_invoices/{id}', status: 429, attempts: 4, retryAfterMs: 7000 });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(qonto.state.fetches).toBe(base + 2);
+    await vi.advanceTimersByTimeAsync(6900);
+    expect(qonto.state.fetches).toBe(base + 2);
+    // The next failure is a 503 without Retry-After: exponential backoff (2 failures: 4 s).
+    qonto.state.fail = new QontoError({ kind: 'http', method: 'GET', route: '/v2/client_invoices/{id}', status: 503, attempts: 4 });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(qonto.state.fetches).toBe(base + 3);
+    await vi.advanceTimersByTimeAsync(3999);
+    expect(qonto.state.fetches).toBe(base + 3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(qonto.state.fetches).toBe(base + 4);
+
+    // Recovery resets the pace.
+    qonto.state.fail = null;
+    await vi.advanceTimersByTimeAsync(8000);
+    const recovered = qonto.state.fetches;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(qonto.state.fetches).toBe(recovered + 1);
+
+    await stream.return!();
+    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, pollTimers: 0, busListeners: 0, loggedEvents: 0 });
+    expect(vi.getTimerCount()).toBe(0);
+    const last = qonto.state.fetches;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(qonto.state.fetches).toBe(last);
+  });
+
+  it('refuses an invoice the credentials cannot read, and ends streams when access is lost', async () => {
+    qonto.state.fail = new QontoError({ kind: 'http', method: 'GET', route: '/v2/client_invoices/{id}', status: 404, attempts: 1 });
+    await expect(hub.subscribe(caller, 'inv-1')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(hub.stats().watches).toBe(0);
+
+    qonto.state.fail = null;
+    const stream = await hub.subscribe(caller, 'inv-1');
+    qonto.state.fail = new QontoError({ kind: 'http', method: 'GET', route: '/v2/client_invoices/{id}', status: 401, attempts: 1 });
+    const next = stream.next();
+    signal();
+    await expect(next).rejects.toThrow('These credentials can no longer read this invoice');
+    expect(hub.stats().watches).toBe(0);
+  });
+});
