@@ -1,0 +1,375 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config.js';
+import type { QontoClient } from '../qonto/client.js';
+import { isNotFound, isQontoError, type QontoError } from '../qonto/errors.js';
+import { scrubSecret } from '../qonto/response.js';
+import { QontoTransport } from '../qonto/transport.js';
+import {
+  CLIENT_INVOICES_WEBHOOK_TYPE,
+  CLIENTS_WEBHOOK_TYPE,
+  type WireCreateWebhookSubscriptionBody,
+  type WireWebhookSubscription,
+} from '../qonto/wire.js';
+import { loadCliQontoConfig, type CliQontoConfig } from './qonto-env.js';
+
+/** Where the CLI writes: one line per call, without the trailing newline. */
+export interface CliIo {
+  /** Results (ids, tables, the `QONTO_WEBHOOK_SECRET=` line): standard output. */
+  out(line: string): void;
+  /** Errors, warnings and usage after a mistake: standard error. */
+  err(line: string): void;
+}
+
+/** The webhook types the gateway consumes (qonto-api.md §8.2), in subscription order. */
+export const GATEWAY_WEBHOOK_TYPES: readonly string[] = [CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE];
+
+/** Path of the gateway's webhook receiver (design.md §4). */
+const RECEIVER_PATH = '/webhooks/qonto';
+const MAX_CALLBACK_URL = 512;
+const MIN_SECRET = 32;
+const MAX_SECRET = 128;
+const MAX_DESCRIPTION = 256;
+const DEFAULT_DESCRIPTION = 'qonto-einvoicing-gateway';
+const HELP_HINT = 'Run "npm run webhooks -- --help" for usage.';
+
+/** The usage text printed by `--help` (and, on standard error, for a missing or unknown command). */
+export const WEBHOOKS_USAGE = `Usage: npm run webhooks -- <command> [options]
+
+Manages the Qonto webhook subscriptions that feed the gateway's POST ${RECEIVER_PATH}.
+
+Commands:
+  register --url <url>     Subscribe <url> to ${GATEWAY_WEBHOOK_TYPES.join(' and ')}, then print
+                           the QONTO_WEBHOOK_SECRET=... line to give the gateway
+      --secret <secret>      signing secret, ${MIN_SECRET}-${MAX_SECRET} characters (default: Qonto generates one)
+      --description <text>   at most ${MAX_DESCRIPTION} characters (default: "${DEFAULT_DESCRIPTION}")
+      --separate             one subscription per type, as Qonto recommends (default: one for both)
+  list                     Show id, callback_url, types and created_at of every subscription
+      --show-secrets         add each subscription's secret
+  delete <id>              Delete one subscription
+  --help, -h               Show this text
+
+Environment:
+  QONTO_API_URL            required: https://thirdparty.qonto.com, Qonto's sandbox, or a running
+                           simulator such as http://127.0.0.1:4010 (npm run simulator)
+  QONTO_API_LOGIN + QONTO_API_SECRET_KEY, or QONTO_ACCESS_TOKEN
+                           required: the organization's credentials (an OAuth token needs the
+                           scopes webhook, client_invoices.read and organization.read)
+  QONTO_ENVIRONMENT, QONTO_STAGING_TOKEN
+                           as for the gateway; the sandbox needs the staging token
+
+Against real Qonto (any QONTO_API_URL whose host is not loopback) --url must be https.
+
+Example:
+  QONTO_API_URL=https://thirdparty.qonto.com QONTO_API_LOGIN=acme-1234 QONTO_API_SECRET_KEY=... \\
+    npm run webhooks -- register --url https://gateway.example.com${RECEIVER_PATH}`;
+
+/** A mistake of the operator: its message is the one line printed before exiting with 1. */
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+type Command = 'register' | 'list' | 'delete';
+
+const COMMAND_OPTIONS = {
+  register: {
+    url: { type: 'string' },
+    secret: { type: 'string' },
+    description: { type: 'string' },
+    separate: { type: 'boolean' },
+  },
+  list: { 'show-secrets': { type: 'boolean' } },
+  delete: {},
+} as const;
+
+function isCommand(value: string): value is Command {
+  return Object.hasOwn(COMMAND_OPTIONS, value);
+}
+
+/**
+ * Runs `npm run webhooks -- <argv>`: `register`, `list` or `delete` Qonto webhook subscriptions
+ * with the credentials of `env` (design.md §4). Writes results to `io.out` and every problem as
+ * one line to `io.err` (never a stack trace, never the `Authorization` value), and resolves with
+ * the process exit code: 0 on success or `--help`, 1 otherwise. Makes no Qonto call when the
+ * arguments or the environment are invalid.
+ */
+export async function runWebhooksCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h' || first === 'help') {
+    printUsage(io.out);
+    return 0;
+  }
+  if (first === undefined) {
+    io.err('Missing command: expected register, list or delete.');
+    printUsage(io.err);
+    return 1;
+  }
+  if (!isCommand(first)) {
+    io.err(`Unknown command "${first}": expected register, list or delete.`);
+    printUsage(io.err);
+    return 1;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    printUsage(io.out);
+    return 0;
+  }
+
+  let config: CliQontoConfig | undefined;
+  let transport: QontoTransport | undefined;
+  try {
+    const { values, positionals } = parseCommandArgs(first, rest);
+    switch (first) {
+      case 'register': {
+        const input = registerInput(values);
+        config = loadCliQontoConfig(env);
+        checkCallbackScheme(input.url, config);
+        transport = createTransport(config);
+        return await register(transport.forAuthorization(config.authorization), input, io);
+      }
+      case 'list': {
+        if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}" for list. ${HELP_HINT}`);
+        config = loadCliQontoConfig(env);
+        transport = createTransport(config);
+        return await list(transport.forAuthorization(config.authorization), values['show-secrets'] === true, io);
+      }
+      case 'delete': {
+        const id = deleteId(positionals);
+        config = loadCliQontoConfig(env);
+        transport = createTransport(config);
+        return await remove(transport.forAuthorization(config.authorization), id, io);
+      }
+      default: {
+        const unreachable: never = first;
+        return unreachable;
+      }
+    }
+  } catch (error) {
+    io.err(describeError(error, config));
+    return 1;
+  } finally {
+    await transport?.close();
+  }
+}
+
+function printUsage(write: (line: string) => void): void {
+  for (const line of WEBHOOKS_USAGE.split('\n')) write(line);
+}
+
+interface ParsedArgs {
+  values: { url?: string; secret?: string; description?: string; separate?: boolean; 'show-secrets'?: boolean };
+  positionals: string[];
+}
+
+function parseCommandArgs(command: Command, args: string[]): ParsedArgs {
+  try {
+    const parsed = parseArgs({ args, options: COMMAND_OPTIONS[command], strict: true, allowPositionals: true });
+    return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split(/\n|\.\s/)[0]?.replace(/\.$/, '');
+    throw new UsageError(`${message ?? 'Invalid arguments'} (for ${command}). ${HELP_HINT}`);
+  }
+}
+
+interface RegisterInput {
+  url: string;
+  secret: string | undefined;
+  description: string;
+  separate: boolean;
+}
+
+function registerInput(values: ParsedArgs['values']): RegisterInput {
+  const url = values.url?.trim();
+  if (!url) throw new UsageError(`Invalid --url: required, e.g. --url https://gateway.example.com${RECEIVER_PATH}`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError('Invalid --url: must be an absolute URL, e.g. https://gateway.example.com/webhooks/qonto');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new UsageError('Invalid --url: must be an https URL');
+  }
+  if (url.length > MAX_CALLBACK_URL) {
+    throw new UsageError(`Invalid --url: must be at most ${MAX_CALLBACK_URL} characters (got ${url.length})`);
+  }
+  if (parsed.username || parsed.password) throw new UsageError('Invalid --url: must not contain credentials');
+  const secret = values.secret;
+  if (secret !== undefined && (secret.length < MIN_SECRET || secret.length > MAX_SECRET)) {
+    throw new UsageError(`Invalid --secret: must be ${MIN_SECRET} to ${MAX_SECRET} characters long (got ${secret.length})`);
+  }
+  const description = values.description ?? DEFAULT_DESCRIPTION;
+  if (description.length > MAX_DESCRIPTION) {
+    throw new UsageError(`Invalid --description: must be at most ${MAX_DESCRIPTION} characters (got ${description.length})`);
+  }
+  return { url, secret, description, separate: values.separate === true };
+}
+
+/** Real Qonto only delivers to https, and the gateway only trusts https there (S25). */
+function checkCallbackScheme(url: string, config: CliQontoConfig): void {
+  if (config.realQonto && new URL(url).protocol !== 'https:') {
+    throw new UsageError(
+      `Invalid --url: must be https against real Qonto (QONTO_API_URL host ${new URL(config.apiUrl).host} is not loopback); no subscription was created`,
+    );
+  }
+}
+
+function deleteId(positionals: string[]): string {
+  const id = positionals[0]?.trim();
+  if (!id || positionals.length !== 1) {
+    throw new UsageError(`delete needs exactly one subscription id (see "npm run webhooks -- list"). ${HELP_HINT}`);
+  }
+  return id;
+}
+
+function createTransport(config: CliQontoConfig): QontoTransport {
+  return new QontoTransport({
+    baseUrl: config.apiUrl,
+    environment: config.environment,
+    stagingToken: config.stagingToken,
+    timeoutMs: config.timeoutMs,
+    maxRetries: config.maxRetries,
+    userAgent: 'qonto-einvoicing-gateway-webhooks-cli',
+  });
+}
+
+async function register(client: QontoClient, input: RegisterInput, io: CliIo): Promise<number> {
+  const path = new URL(input.url).pathname;
+  if (path !== RECEIVER_PATH) {
+    io.err(`Warning: the gateway receives webhooks at ${RECEIVER_PATH}; --url has path ${path} (fine behind a rewriting proxy).`);
+  }
+  const groups = input.separate ? GATEWAY_WEBHOOK_TYPES.map((type) => [type]) : [[...GATEWAY_WEBHOOK_TYPES]];
+  const created: WireWebhookSubscription[] = [];
+  try {
+    for (const types of groups) {
+      const body: WireCreateWebhookSubscriptionBody = { callback_url: input.url, types, description: input.description };
+      if (input.secret !== undefined) body.secret = input.secret;
+      const subscription = await client.createWebhookSubscription(body);
+      created.push(subscription);
+      io.out(`Created webhook subscription ${subscription.id} (${subscription.types.join(', ')}) -> ${subscription.callback_url}`);
+    }
+  } catch (error) {
+    if (created.length > 0) {
+      printSecrets(created, input.secret, io);
+      io.err(`Only ${created.length} of ${groups.length} subscriptions were created; delete them or register the rest.`);
+    }
+    throw error;
+  }
+  return printSecrets(created, input.secret, io) ? 0 : 1;
+}
+
+/** Prints the secret line; false when Qonto returned no secret and none was given. */
+function printSecrets(created: WireWebhookSubscription[], given: string | undefined, io: CliIo): boolean {
+  const secrets: string[] = [];
+  for (const subscription of created) {
+    const secret = subscription.secret ?? given;
+    if (!secret) {
+      io.err(
+        `Qonto returned no secret for subscription ${subscription.id}: delete it and register again with --secret <${MIN_SECRET}-${MAX_SECRET} characters>.`,
+      );
+      return false;
+    }
+    if (!secrets.includes(secret)) secrets.push(secret);
+  }
+  io.out('');
+  io.out(
+    secrets.length > 1
+      ? 'Webhook signing secrets (set them all, comma-separated, in the gateway environment):'
+      : 'Webhook signing secret (set it in the gateway environment; keep any secret still in use, comma-separated):',
+  );
+  io.out(`QONTO_WEBHOOK_SECRET=${secrets.join(',')}`);
+  return true;
+}
+
+async function list(client: QontoClient, showSecrets: boolean, io: CliIo): Promise<number> {
+  const subscriptions = await client.listWebhookSubscriptions();
+  if (subscriptions.length === 0) {
+    io.out('No webhook subscriptions.');
+    return 0;
+  }
+  const header = ['ID', 'CALLBACK_URL', 'TYPES', 'CREATED_AT'];
+  if (showSecrets) header.push('SECRET');
+  const rows = subscriptions.map((subscription) => {
+    const row = [subscription.id, subscription.callback_url, subscription.types.join(','), subscription.created_at ?? '-'];
+    if (showSecrets) row.push(subscription.secret ?? '-');
+    return row;
+  });
+  for (const line of formatTable([header, ...rows])) io.out(line);
+  return 0;
+}
+
+function formatTable(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+async function remove(client: QontoClient, id: string, io: CliIo): Promise<number> {
+  try {
+    await client.deleteWebhookSubscription(id);
+  } catch (error) {
+    if (isNotFound(error)) {
+      io.err(`No webhook subscription ${id}: Qonto answered HTTP 404${error.traceId ? ` (trace ${error.traceId})` : ''}; see "npm run webhooks -- list".`);
+      return 1;
+    }
+    throw error;
+  }
+  io.out(`Deleted webhook subscription ${id}.`);
+  io.out('Remove its secret from QONTO_WEBHOOK_SECRET once no other subscription uses it.');
+  return 0;
+}
+
+/** One line for any failure; scrubbed of the `Authorization` value. */
+function describeError(error: unknown, config: CliQontoConfig | undefined): string {
+  let line: string;
+  if (error instanceof UsageError || error instanceof ConfigError) line = error.message;
+  else if (isQontoError(error)) line = describeQontoError(error, config);
+  else line = `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+  line = line.replace(/\s*[\r\n]+\s*/g, ' ');
+  return config ? scrubSecret(line, config.authorization) : line;
+}
+
+function describeQontoError(error: QontoError, config: CliQontoConfig | undefined): string {
+  const where = config ? ` at ${config.apiUrl}` : '';
+  const call = `${error.method} ${error.route}`;
+  const attempts = error.attempts > 1 ? ` after ${error.attempts} attempts` : '';
+  const trace = error.traceId ? ` (trace ${error.traceId})` : ' (no trace id)';
+  switch (error.kind) {
+    case 'http': {
+      const what = [error.code, error.detail].filter((part) => part).join(': ');
+      const pointer = error.source?.pointer ?? error.source?.parameter;
+      return `Qonto error on ${call}: HTTP ${error.status ?? '?'}${what ? ` ${what}` : ''}${pointer ? ` [${pointer}]` : ''}${attempts}${trace}`;
+    }
+    case 'network': {
+      const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+      const reason = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
+      return `Could not reach Qonto${where} on ${call}${reason ? ` (${reason})` : ''}${attempts}`;
+    }
+    case 'timeout':
+      return `Qonto${where} did not answer in time on ${call}${attempts}`;
+    case 'invalid_response':
+      return error.message;
+  }
+}
+
+function isMainModule(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMainModule()) {
+  process.exitCode = await runWebhooksCli(process.argv.slice(2), process.env, {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+}
