@@ -79,6 +79,25 @@ export interface Gateway extends GatewayApp {
   port: number;
 }
 
+/**
+ * GraphiQL's options. With pre-filled credentials (simulator mode) subscriptions run over
+ * graphql-ws, the credentials going in `connectionParams` as the gateway requires; without them
+ * GraphiQL uses SSE, so whatever the user types in the headers editor authenticates subscriptions
+ * too (GraphiQL cannot put edited headers into a WebSocket's `connectionParams`).
+ */
+function graphiqlOptions(defaults: GatewayOptions['graphiql']) {
+  const authorization = defaults?.headers?.['Authorization'] ?? defaults?.headers?.['authorization'];
+  return {
+    title: 'Qonto e-invoicing gateway',
+    shouldPersistHeaders: false,
+    ...(authorization
+      ? { subscriptionsProtocol: 'WS' as const, connectionParams: { authorization } }
+      : { subscriptionsProtocol: 'SSE' as const }),
+    ...(defaults?.headers ? { headers: JSON.stringify(defaults.headers, null, 2) } : {}),
+    ...(defaults?.defaultQuery ? { defaultQuery: defaults.defaultQuery } : {}),
+  };
+}
+
 function accessLogPlugin(): Plugin<ServerContext> {
   return {
     onExecute: ({ args }) => {
@@ -148,13 +167,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     landingPage: false,
     batching: false,
     renderGraphiQL,
-    graphiql: () => ({
-      title: 'Qonto e-invoicing gateway',
-      subscriptionsProtocol: 'WS',
-      shouldPersistHeaders: false,
-      ...(options.graphiql?.headers ? { headers: JSON.stringify(options.graphiql.headers, null, 2) } : {}),
-      ...(options.graphiql?.defaultQuery ? { defaultQuery: options.graphiql.defaultQuery } : {}),
-    }),
+    graphiql: () => graphiqlOptions(options.graphiql),
     context: (initial) =>
       createContext(services, presentedAuthorization(initial as unknown as Record<string, unknown>), initial.requestId),
     maskedErrors: { maskError: (error, message) => maskError(error, message) },

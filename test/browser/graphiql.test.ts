@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import { createSimulator, SEED, type Simulator } from '../../src/simulator/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -63,5 +63,23 @@ describe.skipIf(!available && !process.env['CI'])('GraphiQL in a real browser (D
     expect(text).toContain(firstName);
     expect(text).not.toContain('errors');
     expect(external).toEqual([]);
+  }, 60_000);
+
+  it('runs a lifecycle subscription over WebSocket and shows events as they arrive', async () => {
+    const page = await browser.newPage();
+    const id = SEED.atelier.invoices.readyToSendHotel;
+    const subscription = `subscription { clientInvoiceLifecycle(id: "${id}") { event { statusCode label } } }`;
+    await page.goto(`${gateway.url}/graphql?query=${encodeURIComponent(subscription)}`);
+    const run = page.locator('.graphiql-execute-button');
+    await run.waitFor({ timeout: 30_000 });
+    await run.click();
+    await gateway.services.lifecycle.whenSubscribers(1);
+    await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${sim.credentials[0]!.bearerToken}` },
+      body: JSON.stringify({ query: `mutation { sendInvoiceByEinvoice(id: "${id}") { __typename } }` }),
+    });
+    const result = page.locator('.result-window');
+    await expect.poll(async () => ((await result.textContent()) ?? '').replace(/\u00a0/g, ' '), { timeout: 30_000 }).toContain('"label": "Submitted"');
   }, 60_000);
 });

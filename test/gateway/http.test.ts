@@ -93,6 +93,7 @@ describe('HTTP surface on a real port', () => {
     expect(html).not.toMatch(/unpkg\.com|jsdelivr|cdn\./);
     expect(html).toContain(sim.credentials[0]!.bearerToken);
     expect(html).toContain('"subscriptionsProtocol":"WS"');
+    expect(html).toContain(`"connectionParams":{"authorization":"${auth}"}`);
   });
 
   it('refuses oversized bodies with 413 and unknown paths with 404', async () => {
@@ -137,6 +138,9 @@ describe('HTTP surface on a real port', () => {
       const readiness = await fetch(`${down.url}/readiness`);
       expect(readiness.status).toBe(503);
       expect(await readiness.json()).toMatchObject({ ok: false, checks: { qonto: { ok: false } } });
+      // Without pre-filled credentials GraphiQL subscribes over SSE, so edited headers apply.
+      const html = await (await fetch(`${down.url}/graphql`, { headers: { accept: 'text/html' } })).text();
+      expect(html).toContain('"subscriptionsProtocol":"SSE"');
     } finally {
       await down.close();
     }
