@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emptyToUndefined, integer, optionalString, qontoApiUrl, qontoEnvironment } from './env-fields.js';
 
 /** Qonto's sandbox host: `QONTO_ENVIRONMENT` defaults to `sandbox` for it (qonto-api.md §2.1). */
 export const QONTO_SANDBOX_HOST = 'thirdparty-sandbox.staging.qonto.co';
@@ -46,18 +47,6 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());
-const integer = (fallback: number, min: number, max: number) =>
-  z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number({ error: 'must be a number' })
-      .int({ error: 'must be an integer' })
-      .min(min, { error: `must be at least ${min}` })
-      .max(max, { error: `must be at most ${max}` })
-      .default(fallback),
-  );
 const commaList = z.preprocess(
   emptyToUndefined,
   z
@@ -70,22 +59,11 @@ const commaList = z.preprocess(
         .filter((item) => item.length > 0),
     ),
 );
-const httpUrl = z.preprocess(
-  emptyToUndefined,
-  z
-    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-    .transform((value) => value.replace(/\/+$/, '').replace(/\/v2$/, ''))
-    .optional(),
-);
-
 const envSchema = z.object({
   PORT: integer(4000, 0, 65535),
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
-  QONTO_API_URL: httpUrl,
-  QONTO_ENVIRONMENT: z.preprocess(
-    emptyToUndefined,
-    z.enum(['production', 'sandbox'], { error: 'must be "production" or "sandbox"' }).optional(),
-  ),
+  QONTO_API_URL: qontoApiUrl,
+  QONTO_ENVIRONMENT: qontoEnvironment,
   QONTO_STAGING_TOKEN: optionalString,
   QONTO_AUTH_MODE: z.preprocess(
     emptyToUndefined,

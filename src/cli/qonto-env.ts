@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError, QONTO_SANDBOX_HOST } from '../config.js';
+import { integer, optionalString, qontoApiUrl, qontoEnvironment } from '../env-fields.js';
 import { staticAuthorization } from '../qonto/auth.js';
 
 /** What a command-line tool needs to call Qonto with the operator's own credentials. */
@@ -18,32 +19,9 @@ export interface CliQontoConfig {
   realQonto: boolean;
 }
 
-const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());
-
-const integer = (fallback: number, min: number, max: number) =>
-  z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number({ error: 'must be a number' })
-      .int({ error: 'must be an integer' })
-      .min(min, { error: `must be at least ${min}` })
-      .max(max, { error: `must be at most ${max}` })
-      .default(fallback),
-  );
-
 const cliEnvSchema = z.object({
-  QONTO_API_URL: z.preprocess(
-    emptyToUndefined,
-    z
-      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-      .transform((value) => value.replace(/\/+$/, '').replace(/\/v2$/, ''))
-      .optional(),
-  ),
-  QONTO_ENVIRONMENT: z.preprocess(
-    emptyToUndefined,
-    z.enum(['production', 'sandbox'], { error: 'must be "production" or "sandbox"' }).optional(),
-  ),
+  QONTO_API_URL: qontoApiUrl,
+  QONTO_ENVIRONMENT: qontoEnvironment,
   QONTO_STAGING_TOKEN: optionalString,
   QONTO_API_LOGIN: optionalString,
   QONTO_API_SECRET_KEY: optionalString,
