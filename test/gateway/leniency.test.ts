@@ -30,6 +30,7 @@ beforeAll(async () => {
     if (req.path === '/v2/client_invoices/inv-odd') return json(res, 200, INVOICE); // unwrapped
     if (req.path === '/v2/clients/cli-odd') return json(res, 200, { client: CLIENT });
     if (req.path === '/v2/einvoicing/settings') return json(res, 200, { sending_status: 'suspended' });
+    if (req.path === '/v2/clients') return json(res, 403, { errors: [{ code: 'forbidden', detail: 'Missing scope client.read' }], trace_id: 'abc123' });
     return json(res, 404, { errors: [{ code: 'not_found' }] });
   });
   app = createGatewayApp({ config: loadConfig({ LOG_LEVEL: 'silent' }), qontoBaseUrl: fake.url, logger: createLogger('silent') });
@@ -71,5 +72,18 @@ describe('leniency towards undocumented variants', () => {
     });
     expect(body.data['einvoicingSettings']).toEqual({ sendingStatus: 'UNKNOWN', rawSendingStatus: 'suspended' });
     expect(fake.requests.map((r) => r.headers.authorization)).toEqual(['acme-1234:key', 'acme-1234:key', 'acme-1234:key']);
+  });
+});
+
+describe('Qonto 403', () => {
+  it('becomes FORBIDDEN with HTTP 403 and the trace id', async () => {
+    const response = await app.yoga.fetch('http://gateway/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: 'Bearer scoped' },
+      body: JSON.stringify({ query: '{ clients { totalCount } }' }),
+    });
+    expect(response.status).toBe(403);
+    const body = (await response.json()) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
+    expect(body.errors[0]).toMatchObject({ message: 'These credentials may not do that in Qonto', extensions: { code: 'FORBIDDEN', traceId: 'abc123' } });
   });
 });

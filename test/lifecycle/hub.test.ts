@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { credentialKey } from '../../src/auth.js';
 import { LifecycleHub } from '../../src/lifecycle/hub.js';
-import { createMemoryBus, invoiceTopic } from '../../src/lifecycle/signal-bus.js';
+import { clientTopic, createMemoryBus, invoiceTopic } from '../../src/lifecycle/signal-bus.js';
 import { QontoError } from '../../src/qonto/errors.js';
 import type { QontoTransport } from '../../src/qonto/transport.js';
 import type { WireClientInvoice, WireLifecycleEvent } from '../../src/qonto/wire.js';
@@ -121,6 +121,16 @@ describe('LifecycleHub', () => {
     const last = qonto.state.fetches;
     await vi.advanceTimersByTimeAsync(60_000);
     expect(qonto.state.fetches).toBe(last);
+  });
+
+  it('re-fetches watched invoices when their client changes (v1/clients webhooks)', async () => {
+    await hub.subscribe(caller, 'inv-1');
+    await vi.waitFor(() => expect(bus.listenerCount()).toBe(2)); // the invoice's topic, then its client's
+    const before = qonto.state.fetches;
+    bus.publish(clientTopic('cli-1'));
+    expect(qonto.state.fetches).toBe(before + 1);
+    bus.publish(clientTopic('someone-else'));
+    expect(qonto.state.fetches).toBe(before + 1);
   });
 
   it('refuses an invoice the credentials cannot read, and ends streams when access is lost', async () => {
