@@ -9,15 +9,61 @@ const TEN_SECONDS = 10_000;
 const TEN_MINUTES = 600_000;
 const ONE_HOUR = 3_600_000;
 
-interface AddressLog {
-  requests: number[];
-  unauthorized: number[];
+/**
+ * Arrival times, oldest first, with O(1) amortised pruning of old entries and O(log n) window
+ * counts (a load test keeps hundreds of thousands of entries per address once the thresholds are
+ * raised). Falls back to a full scan if the clock ever went backwards.
+ */
+class TimeLog {
+  private times: number[] = [];
+  private head = 0;
+  private ascending = true;
+
+  get length(): number {
+    return this.times.length - this.head;
+  }
+
+  /** The i-th kept entry, oldest first. */
+  at(index: number): number | undefined {
+    return this.times[this.head + index];
+  }
+
+  push(time: number): void {
+    const last = this.times[this.times.length - 1];
+    if (last !== undefined && time < last) this.ascending = false;
+    this.times.push(time);
+  }
+
+  /** Drops leading entries at or before `since`. */
+  prune(since: number): void {
+    while (this.head < this.times.length && (this.times[this.head] ?? 0) <= since) this.head += 1;
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** The entries after `since`: how many, and the i-th of them (oldest first). */
+  after(since: number): { count: number; nth: (index: number) => number | undefined } {
+    if (!this.ascending) {
+      const kept = this.times.slice(this.head).filter((time) => time > since);
+      return { count: kept.length, nth: (index) => kept[index] };
+    }
+    let low = this.head;
+    let high = this.times.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((this.times[mid] ?? 0) > since) high = mid;
+      else low = mid + 1;
+    }
+    const first = low;
+    return { count: this.times.length - first, nth: (index) => this.times[first + index] };
+  }
 }
 
-function prune(times: number[], since: number): void {
-  let drop = 0;
-  while (drop < times.length && (times[drop] ?? 0) <= since) drop += 1;
-  if (drop > 0) times.splice(0, drop);
+interface AddressLog {
+  requests: TimeLog;
+  unauthorized: TimeLog;
 }
 
 /**
@@ -40,7 +86,7 @@ export class RateLimiter {
   private log(address: string): AddressLog {
     let log = this.logs.get(address);
     if (!log) {
-      log = { requests: [], unauthorized: [] };
+      log = { requests: new TimeLog(), unauthorized: new TimeLog() };
       this.logs.set(address, log);
     }
     return log;
@@ -50,20 +96,20 @@ export class RateLimiter {
   check(address: string): number | null {
     const now = this.now();
     const log = this.log(address);
-    prune(log.requests, now - TEN_MINUTES);
-    prune(log.unauthorized, now - ONE_HOUR);
+    log.requests.prune(now - TEN_MINUTES);
+    log.unauthorized.prune(now - ONE_HOUR);
     const waits: number[] = [];
-    const within10s = log.requests.filter((time) => time > now - TEN_SECONDS);
-    if (within10s.length >= this.perTenSeconds) {
-      const freeing = within10s[within10s.length - this.perTenSeconds] ?? now;
+    const within10s = log.requests.after(now - TEN_SECONDS);
+    if (within10s.count >= this.perTenSeconds) {
+      const freeing = within10s.nth(within10s.count - this.perTenSeconds) ?? now;
       waits.push(freeing + TEN_SECONDS - now);
     }
     if (log.requests.length >= this.perTenMinutes) {
-      const freeing = log.requests[log.requests.length - this.perTenMinutes] ?? now;
+      const freeing = log.requests.at(log.requests.length - this.perTenMinutes) ?? now;
       waits.push(freeing + TEN_MINUTES - now);
     }
     if (log.unauthorized.length >= this.unauthorizedPerHour) {
-      const freeing = log.unauthorized[log.unauthorized.length - this.unauthorizedPerHour] ?? now;
+      const freeing = log.unauthorized.at(log.unauthorized.length - this.unauthorizedPerHour) ?? now;
       waits.push(freeing + ONE_HOUR - now);
     }
     if (waits.length === 0) return null;
