@@ -166,6 +166,9 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     batching: false,
+    // handleRequest already enforces the body limits from Content-Length (required for POST);
+    // yoga's own limit would pipe every body through one more TransformStream.
+    maxRequestBodySize: false,
     renderGraphiQL,
     graphiql: () => graphiqlOptions(options.graphiql),
     context: (initial) =>
