@@ -38,7 +38,22 @@ export interface ProfileSummary {
   top: HotFunction[];
   /** Self time grouped by where the code lives: our src/, each npm package, node internals. */
   byArea: Array<{ area: string; selfMs: number; busyPct: number }>;
+  /**
+   * Busy time by stage of the gateway's work, each sample attributed to the first stage found in
+   * its stack (inclusive of what that stage calls: sockets, JSON.parse, metrics…).
+   */
+  byStage: Array<{ stage: string; ms: number; busyPct: number }>;
 }
+
+/** Stages of the gateway's work, matched against a sample's stack in this order. */
+const STAGES: Array<[string, RegExp]> = [
+  ['module loading (start-up)', /node:internal\/modules\/|\/tsx\/dist\//],
+  ['webhook receiver (signature, envelope, de-duplication)', /\/src\/lifecycle\/(webhook-receiver|deduplicator)|\/src\/qonto\/webhook-signature/],
+  ['upstream calls (src/qonto transport + undici)', /\/src\/qonto\/|\/node_modules\/undici\//],
+  ['GraphQL execution (executor, resolvers, loaders)', /@graphql-tools\/executor|@pothos|\/dataloader\/|\/src\/schema\/|\/src\/loaders|\/src\/domain\//],
+  ['HTTP in/out (yoga, envelop, whatwg-node, node:http)', /graphql-yoga|@envelop|@whatwg-node|\/src\/gateway\.ts|node:_http_/],
+  ['signals and Redis (src/lifecycle, ioredis)', /\/src\/lifecycle\/|\/node_modules\/ioredis\//],
+];
 
 function location(url: string, line: number): string {
   if (!url) return '(native)';
@@ -94,6 +109,20 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
     byArea.set(where, (byArea.get(where) ?? 0) + us);
   }
   const busyUs = Math.max(1, totalUs - idleUs - (byArea.get('(program)') ?? 0));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byStage = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const name = byId.get(id)!.callFrame.functionName;
+    if (name === '(idle)' || name === '(program)') continue;
+    let stage = name === '(garbage collector)' ? 'garbage collector' : 'other (node internals: sockets, timers, microtasks)';
+    if (name !== '(garbage collector)') {
+      const urls: string[] = [];
+      for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) urls.push(byId.get(cur)!.callFrame.url);
+      stage = STAGES.find(([, pattern]) => urls.some((url) => pattern.test(url)))?.[0] ?? stage;
+    }
+    byStage.set(stage, (byStage.get(stage) ?? 0) + us);
+  }
   return {
     file: relative(REPO_ROOT, file),
     totalMs: round(totalUs / 1000, 1),
@@ -114,6 +143,9 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
       .sort((a, b) => b[1] - a[1])
       .slice(0, 15)
       .map(([name, us]) => ({ area: name, selfMs: round(us / 1000, 1), busyPct: round((100 * us) / busyUs, 1) })),
+    byStage: [...byStage.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([stage, us]) => ({ stage, ms: round(us / 1000, 1), busyPct: round((100 * us) / busyUs, 1) })),
   };
 }
 
@@ -140,6 +172,7 @@ export function printProfileSummary(title: string, summary: ProfileSummary): voi
   const busyMs = round(summary.totalMs - summary.idleMs, 1);
   printTable(`${title}: top self time (${summary.file}; ${busyMs} ms busy of ${summary.totalMs} ms, GC ${summary.gcMs} ms)`, summary.top.map((entry) => ({ ...entry })));
   printTable(`${title}: self time by area`, summary.byArea.map((entry) => ({ ...entry })));
+  printTable(`${title}: busy time by stage`, summary.byStage.map((entry) => ({ ...entry })));
 }
 
 /** Printed with every profiled run. */
