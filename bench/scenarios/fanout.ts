@@ -23,6 +23,12 @@
  * sends its signed webhook), for the bare server a POST /publish of the same payload the gateway
  * delivered. For each: latency from the trigger to each of the 1,000 messages (p50/p99/max),
  * messages/s, and, for the gateway, webhook arrival delay and upstream GETs of the hot invoice.
+ *
+ * Knobs: FANOUT_SUBS, FANOUT_HOT, FANOUT_HOT_PER_CONN, FANOUT_SUBS_PER_CONN, FANOUT_TENANTS,
+ * FANOUT_INVOICES_PER_TENANT, FANOUT_TRIGGERS, FANOUT_POLL_MS (the gateway's
+ * LIFECYCLE_POLL_INTERVAL_MS, default 10 min so that no reconciliation poll lands in a trigger
+ * window), FANOUT_TARGETS ("gateway bare"), FANOUT_TIMEOUT_S, FANOUT_PROFILE=1,
+ * FANOUT_HEAP_SNAPSHOTS=<dir>, FANOUT_LABEL=x (writes bench/results/fanout-x.json).
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -435,6 +441,7 @@ function report(results: TargetResult[], plan: PlannedConnection[]): void {
     checks.push({ target: 'no watch, timer or bus listener left after closing', met: JSON.stringify(gateway.statsAfterClose).includes('"watches":0') ? 'yes' : 'NO', value: JSON.stringify(gateway.statsAfterClose) });
     printTable('fanout: targets', checks);
   }
-  const file = writeResult('fanout', { config: CONFIG, results, comparison: rows, checks });
+  const label = process.env['FANOUT_LABEL'];
+  const file = writeResult(label ? `fanout-${label}` : 'fanout', { config: CONFIG, results, comparison: rows, checks });
   console.log(`\nwritten ${file}`);
 }

@@ -13,7 +13,8 @@
  * run-all's 4010…4040, which `npm run simulator` and other work may hold). PEERS_DIR overrides
  * /work/shared/peers. PEERS_PROFILE=1 starts ours under `node --cpu-prof` (profile written to
  * bench/results/peers-ours-*.cpuprofile, one per thread, git-ignored) instead of `npm start`. PEERS_TIMEOUT_S
- * (default 900) bounds the whole run.
+ * (default 900) bounds the whole run. PEERS_LABEL=x writes bench/results/peers-x.json instead of
+ * peers.json (for supplementary runs, e.g. CONNECTIONS=1).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
@@ -149,7 +150,8 @@ export async function run(): Promise<void> {
     checks.map((check) => ({ target: check.target, met: check.met === null ? 'n/a' : check.met ? 'yes' : 'NO', detail: check.detail })),
   );
   const perRoundOurs = rows.filter((row) => row.label === 'ours').map((row) => ({ query: row.query, median: median(row.reqPerSecAll) }));
-  const file = writeResult('peers', {
+  const label = process.env['PEERS_LABEL'];
+  const file = writeResult(label ? `peers-${label}` : 'peers', {
     runAll: { dir: PEERS_DIR, oursCmd, ports, env: pick(process.env, ['ROUNDS', 'DURATION', 'CONNECTIONS', 'WARMUP', 'QUERIES', 'PEERS', 'UPSTREAM_DELAY_MS']) },
     summaryFile,
     rows,
