@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { emptyToUndefined, integer, optionalString, qontoApiUrl, qontoEnvironment } from './env-fields.js';
+import { ConfigError, emptyToUndefined, integer, optionalString, parseEnv, qontoApiUrl, qontoEnvironment } from './env-fields.js';
+
+export { ConfigError };
 
 /** Qonto's sandbox host: `QONTO_ENVIRONMENT` defaults to `sandbox` for it (qonto-api.md §2.1). */
 export const QONTO_SANDBOX_HOST = 'thirdparty-sandbox.staging.qonto.co';
@@ -42,10 +44,6 @@ export interface GatewayConfig {
   };
 }
 
-/** A bad environment value: its message is the one line printed before exiting. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 const commaList = z.preprocess(
   emptyToUndefined,
@@ -99,13 +97,7 @@ const envSchema = z.object({
  * single line naming the variable and what is wrong; never echoes secret values.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const variable = issue?.path.join('.') ?? 'environment';
-    throw new ConfigError(`Invalid ${variable}: ${issue?.message ?? 'invalid value'}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(envSchema, env);
   const apiUrl = e.QONTO_API_URL;
   const environment =
     e.QONTO_ENVIRONMENT ?? (apiUrl && new URL(apiUrl).hostname === QONTO_SANDBOX_HOST ? 'sandbox' : 'production');

@@ -34,3 +34,17 @@ export const qontoEnvironment = z.preprocess(
   emptyToUndefined,
   z.enum(['production', 'sandbox'], { error: 'must be "production" or "sandbox"' }).optional(),
 );
+
+/** A bad environment value: its message is the one line printed before exiting. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment with `schema`, or throws a one-line {@link ConfigError} naming the variable. */
+export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const variable = issue?.path.join('.') ?? 'environment';
+  throw new ConfigError(`Invalid ${variable}: ${issue?.message ?? 'invalid value'}`);
+}

@@ -1,7 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError, QONTO_SANDBOX_HOST } from '../config.js';
-import { integer, optionalString, qontoApiUrl, qontoEnvironment } from '../env-fields.js';
+import { integer, optionalString, parseEnv, qontoApiUrl, qontoEnvironment } from '../env-fields.js';
 import { staticAuthorization } from '../qonto/auth.js';
 
 /** What a command-line tool needs to call Qonto with the operator's own credentials. */
@@ -55,13 +55,7 @@ export function isLoopbackHost(hostname: string): boolean {
  * Throws a {@link ConfigError} whose message is one line naming the variable; never echoes a secret.
  */
 export function loadCliQontoConfig(env: NodeJS.ProcessEnv): CliQontoConfig {
-  const parsed = cliEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const variable = issue?.path.join('.') ?? 'environment';
-    throw new ConfigError(`Invalid ${variable}: ${issue?.message ?? 'invalid value'}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(cliEnvSchema, env);
   const apiUrl = e.QONTO_API_URL;
   if (!apiUrl) {
     throw new ConfigError(
