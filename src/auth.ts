@@ -23,6 +23,49 @@ export function credentialKey(upstreamAuthorization: string): string {
   return sha256(upstreamAuthorization).toString('hex');
 }
 
+/** A caller whose `key` is hashed on first use: plain queries never need it. */
+class ResolvedCaller implements Caller {
+  #key: string | undefined;
+  constructor(readonly upstreamAuthorization: string) {}
+  get key(): string {
+    return (this.#key ??= credentialKey(this.upstreamAuthorization));
+  }
+}
+
+const callerOf = (upstreamAuthorization: string): Caller => new ResolvedCaller(upstreamAuthorization);
+
+type StaticAuth = Extract<QontoAuthConfig, { mode: 'static' }>;
+
+interface StaticAuthDerived {
+  authorization: string | undefined;
+  keys: readonly string[];
+  /** SHA-256 digests of the gateway API keys, compared in constant time. */
+  digests: Buffer[];
+  /** The one caller of this config (its credential key is then hashed once). */
+  caller: Caller | undefined;
+}
+
+/** What a static-auth config derives, recomputed only when its values change. */
+const derivedStaticAuth = new WeakMap<StaticAuth, StaticAuthDerived>();
+
+function deriveStaticAuth(auth: StaticAuth): StaticAuthDerived {
+  const cached = derivedStaticAuth.get(auth);
+  const unchanged =
+    cached !== undefined &&
+    cached.authorization === auth.authorization &&
+    cached.keys.length === auth.gatewayApiKeys.length &&
+    cached.keys.every((key, i) => key === auth.gatewayApiKeys[i]);
+  if (cached && unchanged) return cached;
+  const derived: StaticAuthDerived = {
+    authorization: auth.authorization,
+    keys: [...auth.gatewayApiKeys],
+    digests: auth.gatewayApiKeys.map(sha256),
+    caller: auth.authorization ? callerOf(auth.authorization) : undefined,
+  };
+  derivedStaticAuth.set(auth, derived);
+  return derived;
+}
+
 /**
  * Resolves the caller from the `Authorization` value it presented (HTTP header, or the
  * `authorization` connection parameter on WebSocket).
@@ -38,12 +81,14 @@ export function resolveCaller(presented: string | null | undefined, auth: QontoA
   const value = presented?.trim();
   if (!value) return { ok: true, caller: null };
   if (value.length > MAX_AUTHORIZATION_LENGTH) return { ok: false, message: 'Authorization value is too long' };
-  if (auth.mode === 'forward') return { ok: true, caller: { upstreamAuthorization: value, key: credentialKey(value) } };
+  if (auth.mode === 'forward') return { ok: true, caller: callerOf(value) };
   const match = /^Bearer\s+(.+)$/i.exec(value);
   const presentedKey = match?.[1]?.trim();
-  if (!presentedKey || !auth.authorization) return { ok: false, message: 'Invalid gateway API key' };
+  const { digests, caller } = deriveStaticAuth(auth);
+  if (!presentedKey || !caller) return { ok: false, message: 'Invalid gateway API key' };
   const digest = sha256(presentedKey);
-  const known = auth.gatewayApiKeys.some((key) => timingSafeEqual(sha256(key), digest));
+  // every key is compared (no early exit), in constant time
+  const known = digests.reduce((found, known) => timingSafeEqual(known, digest) || found, false);
   if (!known) return { ok: false, message: 'Invalid gateway API key' };
-  return { ok: true, caller: { upstreamAuthorization: auth.authorization, key: credentialKey(auth.authorization) } };
+  return { ok: true, caller };
 }

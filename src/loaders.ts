@@ -6,9 +6,9 @@ import type { WireClient, WireClientInvoice, WireEinvoicingSettings } from './qo
 /** Per-request loaders: never shared between callers or requests. */
 export interface Loaders {
   /** Current clients by id; null when Qonto says 404. */
-  client: DataLoader<string, WireClient | null>;
+  readonly client: DataLoader<string, WireClient | null>;
   /** Invoice details (with lifecycle events) by id; null when Qonto says 404. */
-  invoice: DataLoader<string, WireClientInvoice | null>;
+  readonly invoice: DataLoader<string, WireClientInvoice | null>;
   /** E-invoicing settings, fetched at most once per request. */
   einvoicingSettings(): Promise<WireEinvoicingSettings>;
 }
@@ -27,12 +27,21 @@ function loaderOf<T>(fetchOne: (id: string) => Promise<T>): DataLoader<string, T
   );
 }
 
-/** Creates the loaders of one request, bound to the caller's Qonto client. */
+/**
+ * Creates the loaders of one request, bound to the caller's Qonto client. Each loader is built on
+ * first use: most operations need one of them, and a subscription renews them before every update.
+ */
 export function createLoaders(qonto: () => QontoClient): Loaders {
+  let client: Loaders['client'] | undefined;
+  let invoice: Loaders['invoice'] | undefined;
   let settings: Promise<WireEinvoicingSettings> | undefined;
   return {
-    client: loaderOf((id) => qonto().getClient(id)),
-    invoice: loaderOf((id) => qonto().getClientInvoice(id)),
+    get client() {
+      return (client ??= loaderOf((id) => qonto().getClient(id)));
+    },
+    get invoice() {
+      return (invoice ??= loaderOf((id) => qonto().getClientInvoice(id)));
+    },
     einvoicingSettings() {
       settings ??= qonto().getEinvoicingSettings();
       return settings;

@@ -16,6 +16,10 @@ export class GatewayMetrics {
   readonly #upstreamSeconds: Histogram<'method' | 'route' | 'status'>;
   readonly #seenOperations = new Set<string>();
   readonly #webhooks: Counter<'outcome'>;
+  // Label children by label values: labels are hashed once per combination, not once per event.
+  // The combinations are bounded (templated routes, fixed route names, statuses).
+  readonly #upstreamChildren = new Map<string, { calls: Counter.Internal; seconds: Histogram.Internal<'method' | 'route' | 'status'> }>();
+  readonly #httpChildren = new Map<string, Counter.Internal>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
@@ -62,9 +66,16 @@ export class GatewayMetrics {
 
   /** Records one Qonto attempt (wired to the transport's `onUpstreamCall`). */
   recordUpstreamCall = (event: UpstreamCallEvent): void => {
-    const labels = { method: event.method, route: event.route, status: String(event.status) };
-    this.#upstreamCalls.inc(labels);
-    this.#upstreamSeconds.observe(labels, event.durationMs / 1000);
+    const status = String(event.status);
+    const key = `${event.method} ${event.route} ${status}`;
+    let children = this.#upstreamChildren.get(key);
+    if (!children) {
+      const labels = { method: event.method, route: event.route, status };
+      children = { calls: this.#upstreamCalls.labels(labels), seconds: this.#upstreamSeconds.labels(labels) };
+      this.#upstreamChildren.set(key, children);
+    }
+    children.calls.inc();
+    children.seconds.observe(event.durationMs / 1000);
   };
 
   /** Records how a webhook delivery ended. */
@@ -74,7 +85,13 @@ export class GatewayMetrics {
 
   /** Records one HTTP request on a fixed route name. */
   recordHttpRequest(route: string, method: string, status: number): void {
-    this.#httpRequests.inc({ route, method, status: String(status) });
+    const key = `${route} ${method} ${status}`;
+    let child = this.#httpChildren.get(key);
+    if (!child) {
+      child = this.#httpRequests.labels({ route, method, status: String(status) });
+      this.#httpChildren.set(key, child);
+    }
+    child.inc();
   }
 
   /** Bounded label for a client-chosen operation name (protects Prometheus from cardinality blow-ups). */

@@ -32,7 +32,7 @@ export function failureFromResponse(
   const json = parseJson(text);
 
   if (status >= 200 && status < 300) {
-    if (text.trim() === '') return withTrace({ ok: true, body: undefined }, headerTrace);
+    if (isBlank(text)) return withTrace({ ok: true, body: undefined }, headerTrace);
     if (json.ok && !/html/i.test(contentType)) return withTrace({ ok: true, body: json.value }, headerTrace);
     return { ok: false, failure: invalidResponse(status, contentType, undefined, headerTrace) };
   }
@@ -47,7 +47,7 @@ export function failureFromResponse(
   if (traceId !== undefined) failure.traceId = traceId;
   const retryAfterMs = parseRetryAfter(headers['retry-after'], nowMs);
   if (retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
-  if (!json.ok && text.trim() !== '' && /html/i.test(contentType)) {
+  if (!json.ok && !isBlank(text) && /html/i.test(contentType)) {
     failure.message = `answered HTTP ${status} with a non-JSON body (${contentType}). ${STAGING_HINT}`;
   }
   return { ok: false, failure };
@@ -119,8 +119,13 @@ function readErrors(body: Record<string, unknown> | undefined): WireError[] {
   return typeof message === 'string' ? [{ detail: message }] : [];
 }
 
+/** True for an empty or whitespace-only body, without copying a large one (as `trim()` would). */
+function isBlank(text: string): boolean {
+  return !/\S/.test(text);
+}
+
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  if (text.trim() === '') return { ok: false };
+  if (isBlank(text)) return { ok: false };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch {

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Agent, request as undiciRequest } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { QontoClient } from './client.js';
 import { QontoError, type QontoErrorInit } from './errors.js';
 import { ConcurrencyLimiter } from './limiter.js';
@@ -30,7 +30,11 @@ export interface QontoTransportOptions {
   environment: 'production' | 'sandbox';
   /** Sent as `X-Qonto-Staging-Token` only when `environment` is `sandbox`. */
   stagingToken?: string | undefined;
-  /** Budget of one attempt (waiting for a free slot excluded), default 10 000 ms. */
+  /**
+   * Budget of one attempt (waiting for a free slot excluded), default 10 000 ms: the response
+   * headers must arrive, and then the whole body, within it (a new connection may add up to the
+   * same again for connecting).
+   */
   timeoutMs?: number;
   /** Requests in flight across the process, default 16; later requests wait in FIFO order. */
   maxInFlight?: number;
@@ -86,8 +90,17 @@ type Attempt = { ok: true; response: QontoResponse<unknown> } | { ok: false; fai
 
 interface SharedGet {
   promise: Promise<QontoResponse<unknown>>;
-  controller: AbortController;
+  /** Aborts the upstream request once every joiner has left; absent when one never can. */
+  controller: AbortController | undefined;
   refs: number;
+}
+
+/** An HTTP answer as {@link QontoTransport} reads it. */
+interface RawResponse {
+  statusCode: number;
+  /** Lower-case names; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  text: string;
 }
 
 interface PreparedBody {
@@ -102,7 +115,10 @@ interface PreparedBody {
  */
 export class QontoTransport {
   readonly environment: 'production' | 'sandbox';
-  readonly #baseUrl: string;
+  /** Qonto's origin, e.g. `https://thirdparty.qonto.com`. */
+  readonly #origin: string;
+  /** A path prefix of the base URL before `/v2` (usually empty). */
+  readonly #pathPrefix: string;
   readonly #stagingToken: string | undefined;
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
@@ -121,7 +137,8 @@ export class QontoTransport {
 
   constructor(options: QontoTransportOptions) {
     const base = new URL(options.baseUrl);
-    this.#baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, '').replace(/\/v2$/, '')}`;
+    this.#origin = base.origin;
+    this.#pathPrefix = base.pathname.replace(/\/+$/, '').replace(/\/v2$/, '');
     this.environment = options.environment;
     this.#stagingToken = options.environment === 'sandbox' ? options.stagingToken : undefined;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
@@ -141,6 +158,7 @@ export class QontoTransport {
       keepAliveTimeout: 10_000,
       keepAliveMaxTimeout: 60_000,
       pipelining: 1,
+      connect: { timeout: this.#timeoutMs },
     });
   }
 
@@ -176,7 +194,7 @@ export class QontoTransport {
   async request<T>(req: QontoRequest): Promise<QontoResponse<T>> {
     if (this.#closed) throw new Error('QontoTransport is closed');
     assertAuthorization(req.authorization);
-    const url = this.#url(req.path, req.query);
+    const url = this.#pathOf(req.path, req.query);
     if (req.method === 'GET' && req.json === undefined && req.form === undefined) {
       return (await this.#sharedGet(url, req)) as QontoResponse<T>;
     }
@@ -184,23 +202,26 @@ export class QontoTransport {
     return (await this.#execute(url, req, body, req.signal)) as QontoResponse<T>;
   }
 
-  #url(path: string, query: QontoRequest['query']): string {
+  /** The request target: path prefix, path and query string (the origin is the agent's). */
+  #pathOf(path: string, query: QontoRequest['query']): string {
     if (!path.startsWith('/')) throw new TypeError(`Qonto path must start with "/": ${path}`);
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query ?? {})) {
       if (value !== undefined) params.append(key, String(value));
     }
     const search = params.toString();
-    return `${this.#baseUrl}${path}${search ? `?${search}` : ''}`;
+    return `${this.#pathPrefix}${path}${search ? `?${search}` : ''}`;
   }
 
   #sharedGet(url: string, req: QontoRequest): Promise<QontoResponse<unknown>> {
     const key = `${req.authorization}\u0000${url}`;
     let entry = this.#sharedGets.get(key);
     if (!entry) {
-      const controller = new AbortController();
+      // Only a GET whose every joiner can leave is ever aborted: when the first caller brings no
+      // signal it never leaves, so the shared request needs no controller of its own.
+      const controller = req.signal ? new AbortController() : undefined;
       const created: SharedGet = {
-        promise: this.#execute(url, req, { body: undefined, contentType: undefined }, controller.signal),
+        promise: this.#execute(url, req, { body: undefined, contentType: undefined }, controller?.signal),
         controller,
         refs: 0,
       };
@@ -221,7 +242,7 @@ export class QontoTransport {
       entry.refs--;
       if (entry.refs === 0) {
         if (this.#sharedGets.get(key) === entry) this.#sharedGets.delete(key);
-        entry.controller.abort(signal.reason);
+        entry.controller?.abort(signal.reason);
       }
     };
     if (signal.aborted) {
@@ -283,49 +304,106 @@ export class QontoTransport {
     attempt: number,
   ): Promise<Attempt> {
     const release = await this.#limiter.acquire(signal);
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error('Qonto request timed out'));
-    }, this.#timeoutMs);
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
     const started = performance.now();
+    let budgetSpent = false;
     let reported: UpstreamCallStatus | undefined;
     try {
-      const res = await undiciRequest(url, {
-        dispatcher: this.#agent,
-        method: req.method,
-        headers: this.#headers(req, prepared),
-        body: prepared.body ?? null,
-        signal: controller.signal,
+      const res = await this.#send(url, req.method, this.#headers(req, prepared), prepared.body, signal, () => {
+        budgetSpent = true;
       });
-      const text = await res.body.text();
-      const headers = flattenHeaders(res.headers);
-      const parsed = failureFromResponse(res.statusCode, headers, text, this.#now());
+      const parsed = failureFromResponse(res.statusCode, res.headers, res.text, this.#now());
       if (parsed.ok) {
         reported = res.statusCode;
-        const response: QontoResponse<unknown> = { status: res.statusCode, headers, body: parsed.body };
+        const response: QontoResponse<unknown> = { status: res.statusCode, headers: res.headers, body: parsed.body };
         if (parsed.traceId !== undefined) response.traceId = parsed.traceId;
         return { ok: true, response };
       }
       reported = parsed.failure.kind === 'invalid_response' ? 'invalid_response' : res.statusCode;
       return { ok: false, failure: parsed.failure };
     } catch (error) {
-      if (timedOut) {
+      if (signal?.aborted) throw signal.reason;
+      if (budgetSpent || isUndiciTimeout(error)) {
         reported = 'timeout';
         return { ok: false, failure: { kind: 'timeout', retryable: true } };
       }
-      if (signal?.aborted) throw signal.reason;
       reported = 'network';
       return { ok: false, failure: { kind: 'network', retryable: true, cause: error } };
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
       release();
       if (reported !== undefined) this.#report(req, reported, performance.now() - started, attempt);
     }
+  }
+
+  /**
+   * One HTTP exchange through undici's dispatcher, the body collected as text: no response stream
+   * nor AbortController per call. The budget is undici's own timers until the response headers,
+   * then what is left of it for the body (`onBudgetSpent` is called before the exchange is cut).
+   * Rejects with `signal.reason` when the caller aborts.
+   */
+  #send(
+    path: string,
+    method: QontoMethod,
+    headers: Record<string, string>,
+    body: string | Buffer | undefined,
+    signal: AbortSignal | undefined,
+    onBudgetSpent: () => void,
+  ): Promise<RawResponse> {
+    const started = performance.now();
+    const budgetMs = this.#timeoutMs;
+    return new Promise<RawResponse>((resolve, reject) => {
+      let controller: Dispatcher.DispatchController | undefined;
+      let budget: NodeJS.Timeout | undefined;
+      let statusCode = 0;
+      let responseHeaders: Record<string, string> = {};
+      const chunks: Buffer[] = [];
+      let settled = false;
+      // Before undici starts the request there is nothing to cut yet: settle now, and
+      // onRequestStart aborts the request if it ever starts.
+      const onAbort = () => (controller ? controller.abort(signal?.reason) : settle(signal?.reason));
+      const settle = (error: unknown, response?: RawResponse) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(budget);
+        signal?.removeEventListener('abort', onAbort);
+        if (error === undefined && response) resolve(response);
+        else reject(error instanceof Error ? error : new Error(String(error)));
+      };
+      if (signal) {
+        if (signal.aborted) return reject(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart: (requestController) => {
+          controller = requestController;
+          if (signal?.aborted) requestController.abort(signal.reason);
+        },
+        onResponseStart: (requestController, status, rawHeaders) => {
+          statusCode = status;
+          responseHeaders = flattenHeaders(rawHeaders);
+          budget = setTimeout(
+            () => {
+              onBudgetSpent();
+              requestController.abort(new Error('Qonto request timed out'));
+            },
+            Math.max(0, budgetMs - (performance.now() - started)),
+          );
+        },
+        onResponseData: (_requestController, chunk) => {
+          chunks.push(chunk);
+        },
+        onResponseEnd: () => {
+          settle(undefined, { statusCode, headers: responseHeaders, text: Buffer.concat(chunks).toString('utf8') });
+        },
+        onResponseError: (_requestController, error) => {
+          settle(signal?.aborted ? signal.reason : error);
+        },
+      };
+      try {
+        this.#agent.dispatch({ origin: this.#origin, path, method, headers, body: body ?? null, headersTimeout: budgetMs, bodyTimeout: budgetMs }, handler);
+      } catch (error) {
+        settle(error);
+      }
+    });
   }
 
   #headers(req: QontoRequest, prepared: PreparedBody): Record<string, string> {
@@ -385,6 +463,14 @@ function assertAuthorization(value: unknown): asserts value is string {
   if (typeof value !== 'string' || value.trim() === '' || /[\r\n\0]/.test(value)) {
     throw new TypeError('Qonto Authorization value is missing or contains forbidden characters');
   }
+}
+
+const UNDICI_TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** True for undici's own connect, headers and body timeouts. */
+function isUndiciTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && UNDICI_TIMEOUTS.has(code);
 }
 
 function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {

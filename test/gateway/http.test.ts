@@ -59,17 +59,28 @@ describe('HTTP surface on a real port', () => {
     expect(readiness.status).toBe(200);
     expect(await readiness.json()).toEqual({ ok: true, checks: { qonto: { ok: true } } });
 
-    await fetch(`${gateway.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: auth },
-      body: JSON.stringify({ query: 'query Dashboard { clients(first: 2) { totalCount } }' }),
-    });
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const query = () =>
+      fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: auth },
+        body: JSON.stringify({ query: 'query Dashboard { clients(first: 2) { totalCount } }' }),
+      });
+    const scrape = async () => (await fetch(`${gateway.url}/metrics`)).text();
+    await query();
+    const metrics = await scrape();
     expect(metrics).toMatch(/graphql_operations_total\{operation="Dashboard",type="query",outcome="ok"\} 1/);
     expect(metrics).toMatch(/graphql_operation_duration_seconds_count\{operation="Dashboard",type="query"\} 1/);
     expect(metrics).toMatch(/qonto_upstream_requests_total\{method="GET",route="\/v2\/clients",status="200"\} 1/);
     expect(metrics).toMatch(/qonto_upstream_request_duration_seconds_bucket\{le="[\d.]+",method="GET",route="\/v2\/clients",status="200"\}/);
-    expect(metrics).toMatch(/http_requests_total\{route="\/graphql",method="POST",status="200"\}/);
+    const graphqlRequests = Number(/http_requests_total\{route="\/graphql",method="POST",status="200"\} (\d+)/.exec(metrics)?.[1]);
+    expect(graphqlRequests).toBeGreaterThanOrEqual(1);
+
+    // a second operation counts on the same series
+    await query();
+    const again = await scrape();
+    expect(again).toMatch(/qonto_upstream_requests_total\{method="GET",route="\/v2\/clients",status="200"\} 2/);
+    expect(again).toMatch(/qonto_upstream_request_duration_seconds_count\{method="GET",route="\/v2\/clients",status="200"\} 2/);
+    expect(again).toContain(`http_requests_total{route="/graphql",method="POST",status="200"} ${graphqlRequests + 1}`);
   });
 
   it('logs each request with a request id and never the Authorization value', async () => {

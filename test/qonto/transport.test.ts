@@ -160,6 +160,26 @@ describe('success', () => {
   });
 });
 
+describe('bodies', () => {
+  it('reassembles a chunked UTF-8 body split inside a character, and joins repeated headers', async () => {
+    const text = JSON.stringify({ client: { name: 'Société Générale — café' } });
+    const bytes = Buffer.from(text, 'utf8');
+    const cut = bytes.indexOf(Buffer.from('é', 'utf8')) + 1; // between the two bytes of "é"
+    server.handle((_req, res) => {
+      res.writeHead(200, [
+        ['content-type', 'application/json'],
+        ['x-thing', 'a'],
+        ['x-thing', 'b'],
+      ]);
+      res.write(bytes.subarray(0, cut));
+      setImmediate(() => res.end(bytes.subarray(cut)));
+    });
+    const answer = await get(makeTransport());
+    expect(answer.body).toEqual({ client: { name: 'Société Générale — café' } });
+    expect(answer.headers['x-thing']).toBe('a, b');
+  });
+});
+
 describe('error mapping', () => {
   it('maps a Qonto error body: code, detail, source, trace id, status', async () => {
     server.handle((_req, res) =>
@@ -475,6 +495,22 @@ describe('timeouts and aborts', () => {
     });
     const error = await failure(get(makeTransport({ timeoutMs: 50, maxRetries: 0 })));
     expect(error.kind).toBe('timeout');
+  });
+
+  it('holds a slowly dripping body to the same budget as the whole attempt', async () => {
+    const drips: NodeJS.Timeout[] = [];
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"organization":{"slug":"');
+      // a byte every 10 ms: never idle for 80 ms, but never done either
+      drips.push(setInterval(() => res.write('a'), 10));
+      res.on('close', () => drips.forEach(clearInterval));
+    });
+    const started = performance.now();
+    const error = await failure(get(makeTransport({ timeoutMs: 80, maxRetries: 0 })));
+    expect(error.kind).toBe('timeout');
+    expect(performance.now() - started).toBeLessThan(1000);
+    drips.forEach(clearInterval);
   });
 
   it('rejects with the abort reason when the caller aborts, and frees the slot', async () => {
