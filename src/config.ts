@@ -35,6 +35,8 @@ export interface GatewayConfig {
   webhookSecrets: string[];
   redisUrl: string | undefined;
   lifecyclePollIntervalMs: number;
+  /** Reconciliation polls per second across every watched invoice (Qonto allows 10 000 requests per 10 min per IP). */
+  lifecycleMaxPollsPerSecond: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   simulator: {
     /** Pace of the simulated e-invoicing network between lifecycle events. */
@@ -80,6 +82,7 @@ const envSchema = z.object({
     z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   ),
   LIFECYCLE_POLL_INTERVAL_MS: integer(15_000, 100, 86_400_000),
+  LIFECYCLE_MAX_POLLS_PER_SECOND: integer(5, 1, 1000),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z
@@ -144,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     webhookSecrets: e.QONTO_WEBHOOK_SECRET,
     redisUrl: e.REDIS_URL,
     lifecyclePollIntervalMs: e.LIFECYCLE_POLL_INTERVAL_MS,
+    lifecycleMaxPollsPerSecond: e.LIFECYCLE_MAX_POLLS_PER_SECOND,
     logLevel: e.LOG_LEVEL,
     simulator: { stepIntervalMs: e.SIMULATOR_STEP_MS, port: e.SIMULATOR_PORT },
   };

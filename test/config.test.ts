@@ -22,6 +22,8 @@ describe('loadConfig', () => {
     expect(config.qonto.timeoutMs).toBe(10_000);
     expect(config.qonto.maxInFlight).toBe(16);
     expect(config.lifecyclePollIntervalMs).toBe(15_000);
+    expect(config.lifecycleMaxPollsPerSecond).toBe(5);
+    expect(loadConfig({ LIFECYCLE_MAX_POLLS_PER_SECOND: '40' }).lifecycleMaxPollsPerSecond).toBe(40);
     expect(config.logLevel).toBe('info');
     expect(config.webhookSecrets).toEqual([]);
     expect(config.redisUrl).toBeUndefined();
@@ -65,6 +67,8 @@ describe('loadConfig', () => {
     [{ QONTO_AUTH_MODE: 'oauth' }, 'Invalid QONTO_AUTH_MODE: must be "forward" or "static"'],
     [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'Invalid REDIS_URL: must be a redis:// or rediss:// URL'],
     [{ LIFECYCLE_POLL_INTERVAL_MS: '5' }, 'Invalid LIFECYCLE_POLL_INTERVAL_MS: must be at least 100'],
+    [{ LIFECYCLE_MAX_POLLS_PER_SECOND: '0' }, 'Invalid LIFECYCLE_MAX_POLLS_PER_SECOND: must be at least 1'],
+    [{ LIFECYCLE_MAX_POLLS_PER_SECOND: '2.5' }, 'Invalid LIFECYCLE_MAX_POLLS_PER_SECOND: must be an integer'],
     [{ LOG_LEVEL: 'loud' }, 'Invalid LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent'],
   ])('rejects %o with one line naming the variable', (env, message) => {
     const text = failure(env);

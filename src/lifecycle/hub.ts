@@ -5,6 +5,7 @@ import { decodeLifecycleCursor, encodeLifecycleCursor, normalizeLifecycleEvents,
 import { isQontoError } from '../qonto/errors.js';
 import type { QontoTransport } from '../qonto/transport.js';
 import type { WireClientInvoice } from '../qonto/wire.js';
+import { PollPacer } from './poll-pacer.js';
 import { clientTopic, invoiceTopic, type SignalBus } from './signal-bus.js';
 
 /** One new lifecycle event with the invoice as Qonto returned it at that moment. */
@@ -32,6 +33,11 @@ export interface LifecycleHubOptions {
   pollIntervalMs: number;
   /** Longest delay the poller backs off to after failures, default 5 min. */
   maxPollBackoffMs?: number;
+  /**
+   * Reconciliation polls per second across every watch (LIFECYCLE_MAX_POLLS_PER_SECOND), default 5:
+   * beyond `rate × interval` watches, each is polled less often than `pollIntervalMs`.
+   */
+  maxPollsPerSecond?: number;
   logger?: Logger;
 }
 
@@ -79,6 +85,7 @@ class InvoiceWatch {
   refresh(): Promise<void> {
     if (this.#refreshing) return this.#refreshing;
     this.#dirty = false;
+    this.hub.pacer.cancel(this);
     const run = (async () => {
       try {
         const invoice = await this.fetchInvoice();
@@ -143,7 +150,7 @@ class InvoiceWatch {
     const delay = Math.max(backoff, this.#retryAfterMs);
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      void this.refresh().catch(() => undefined);
+      this.hub.pacer.request(this, () => void this.refresh().catch(() => undefined));
     }, delay);
     this.#timer.unref();
   }
@@ -153,6 +160,7 @@ class InvoiceWatch {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    this.hub.pacer.cancel(this);
     for (const dispose of this.#disposers.splice(0)) dispose();
   }
 
@@ -244,6 +252,8 @@ export class LifecycleHub {
   readonly bus: SignalBus;
   readonly pollIntervalMs: number;
   readonly maxPollBackoffMs: number;
+  /** Paces the reconciliation polls of every watch. */
+  readonly pacer: PollPacer;
   readonly logger: Logger | undefined;
   readonly #transport: QontoTransport;
   readonly #watches = new Map<string, InvoiceWatch>();
@@ -256,6 +266,7 @@ export class LifecycleHub {
     this.bus = options.bus;
     this.pollIntervalMs = options.pollIntervalMs;
     this.maxPollBackoffMs = options.maxPollBackoffMs ?? 5 * 60_000;
+    this.pacer = new PollPacer({ maxPerSecond: options.maxPollsPerSecond ?? 5 });
     this.logger = options.logger;
     this.#transport = options.transport;
   }
@@ -345,7 +356,7 @@ export class LifecycleHub {
   }
 
   /** What is alive now: for leak checks and metrics. */
-  stats(): { watches: number; subscribers: number; pollTimers: number; busListeners: number; loggedEvents: number } {
+  stats(): { watches: number; subscribers: number; pollTimers: number; pollsWaiting: number; busListeners: number; loggedEvents: number } {
     let subscribers = 0;
     let pollTimers = 0;
     let loggedEvents = 0;
@@ -354,7 +365,7 @@ export class LifecycleHub {
       loggedEvents += watch.log.length;
       if (watch.hasTimer) pollTimers++;
     }
-    return { watches: this.#watches.size, subscribers, pollTimers, busListeners: this.bus.listenerCount(), loggedEvents };
+    return { watches: this.#watches.size, subscribers, pollTimers, pollsWaiting: this.pacer.waiting, busListeners: this.bus.listenerCount(), loggedEvents };
   }
 
   /** Completes every stream and stops every watch (shutdown). */
@@ -364,6 +375,7 @@ export class LifecycleHub {
       watch.close();
     }
     this.#watches.clear();
+    this.pacer.close();
     for (const resolve of this.#emptyWaiters.splice(0)) resolve();
   }
 }

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { getOperationAST, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { UpstreamCallEvent } from '../qonto/transport.js';
@@ -77,6 +77,29 @@ export class GatewayMetrics {
     children.calls.inc();
     children.seconds.observe(event.durationMs / 1000);
   };
+
+  /**
+   * Exposes the live-lifecycle state, read at scrape time: invoices watched, subscribers, and
+   * reconciliation polls waiting for their turn (a growing backlog means the poll pace is the
+   * limit: raise LIFECYCLE_MAX_POLLS_PER_SECOND if Qonto's rate limit allows).
+   */
+  observeLifecycle(stats: () => { watches: number; subscribers: number; pollsWaiting: number }): void {
+    const gauges: Array<[name: string, help: string, pick: (now: ReturnType<typeof stats>) => number]> = [
+      ['lifecycle_watched_invoices', 'Invoices watched for live lifecycle updates (one per invoice and credential).', (now) => now.watches],
+      ['lifecycle_subscribers', 'Live lifecycle subscriptions.', (now) => now.subscribers],
+      ['lifecycle_polls_waiting', 'Reconciliation polls due but held back by the poll pace.', (now) => now.pollsWaiting],
+    ];
+    for (const [name, help, pick] of gauges) {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(pick(stats()));
+        },
+      });
+    }
+  }
 
   /** Records how a webhook delivery ended. */
   recordWebhook = (outcome: string): void => {

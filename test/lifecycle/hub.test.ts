@@ -116,11 +116,57 @@ describe('LifecycleHub', () => {
     expect(qonto.state.fetches).toBe(recovered + 1);
 
     await stream.return!();
-    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, pollTimers: 0, busListeners: 0, loggedEvents: 0 });
+    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, pollTimers: 0, pollsWaiting: 0, busListeners: 0, loggedEvents: 0 });
     expect(vi.getTimerCount()).toBe(0);
     const last = qonto.state.fetches;
     await vi.advanceTimersByTimeAsync(60_000);
     expect(qonto.state.fetches).toBe(last);
+  });
+
+  it('paces reconciliation polls across watches, never signals', async () => {
+    vi.useFakeTimers();
+    hub.close();
+    const fetches: string[] = [];
+    const transport = {
+      forAuthorization: () => ({
+        getClientInvoice: async (id: string) => {
+          fetches.push(id);
+          return { id, status: 'unpaid', client: { id: 'cli-1' }, einvoicing_lifecycle_events: [] } satisfies WireClientInvoice;
+        },
+      }),
+    } as unknown as QontoTransport;
+    hub = new LifecycleHub({ transport, bus, pollIntervalMs: 1000, maxPollsPerSecond: 4 });
+    const ids = Array.from({ length: 20 }, (_, i) => `inv-${i}`);
+    const streams = await Promise.all(ids.map((id) => hub.subscribe(caller, id)));
+    expect(fetches).toHaveLength(20); // subscribing is not paced: each caller is authorised at once
+    fetches.length = 0;
+
+    // 20 watches due every second, 4 polls per second allowed: 4 the first second (the bucket
+    // holds one second of polls), then one every 250 ms; every watch still gets its turn.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(fetches).toHaveLength(4);
+    expect(hub.stats().pollsWaiting).toBe(16);
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(fetches).toHaveLength(20);
+    expect(new Set(fetches).size).toBe(20);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(fetches.length).toBeGreaterThanOrEqual(58);
+    expect(fetches.length).toBeLessThanOrEqual(60);
+
+    // A webhook signal is not paced, and it takes the watch out of the poll queue.
+    const waitingBefore = hub.stats().pollsWaiting;
+    const queued = ids.find((id) => !fetches.slice(-4).includes(id))!;
+    const before = fetches.length;
+    bus.publish(invoiceTopic(queued));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetches.slice(before)).toEqual([queued]);
+    expect(hub.stats().pollsWaiting).toBe(waitingBefore - 1);
+
+    for (const stream of streams) await stream.return!();
+    expect(hub.stats()).toMatchObject({ watches: 0, pollTimers: 0, pollsWaiting: 0 });
+    const last = fetches.length;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fetches).toHaveLength(last);
   });
 
   it('re-fetches watched invoices when their client changes (v1/clients webhooks)', async () => {

@@ -128,11 +128,15 @@ describe('clientInvoiceLifecycle over graphql-ws, fed by the simulator’s signe
     await hub.whenSubscribers(3);
     expect(hub.stats()).toMatchObject({ watches: 2, subscribers: 3, pollTimers: 2 });
     expect(hub.stats().busListeners).toBeGreaterThanOrEqual(2);
+    const metrics = await (await fetch(`${stack.gateways[0]!.url}/metrics`)).text();
+    expect(metrics).toMatch(/^lifecycle_watched_invoices 2$/m);
+    expect(metrics).toMatch(/^lifecycle_subscribers 3$/m);
+    expect(metrics).toMatch(/^lifecycle_polls_waiting 0$/m);
     a.unsubscribe();
     await stack.close();
     stack = undefined as never;
     await hub.whenEmpty();
-    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, pollTimers: 0, busListeners: 0, loggedEvents: 0 });
+    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, pollTimers: 0, pollsWaiting: 0, busListeners: 0, loggedEvents: 0 });
   });
 
   it('also streams over SSE', async () => {
