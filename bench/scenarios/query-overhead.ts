@@ -1,12 +1,19 @@
 /**
  * query-overhead: what the gateway adds on top of Qonto's REST API for one invoice.
  *
- * `clientInvoice(id)` with a realistic selection through the gateway, against the same REST
- * `GET /v2/client_invoices/{id}` sent straight to the simulator: same load tool (autocannon, in
- * this process), same connection count, simulator and gateway each in their own child process.
- * Targets alternate over rounds after a warm-up; medians over rounds are reported. The gateway
- * makes 2 upstream calls per query (the invoice, then its current client) against 1 for REST: the
- * comparison includes that extra round trip, it does not hide it.
+ * `clientInvoice(id)` through the gateway, against the same REST `GET /v2/client_invoices/{id}`
+ * sent straight to the simulator: same load tool (autocannon, in this process), same connection
+ * count, simulator and gateway each in their own child process. The headline query selects what
+ * that one GET carries (the invoice, its amounts and its lifecycle events), so both sides make
+ * exactly one upstream call and the difference is the gateway's own cost. A side mode adds the
+ * invoice's current client (`client { name einvoicingReachable }`): a second GET, made after the
+ * first since the client id comes from the invoice, reported against the same one-GET REST run.
+ * Targets alternate over rounds after a warm-up; medians over rounds are reported.
+ *
+ * Two reference targets run beside them (bench/servers/overhead-floor.ts), answering the same
+ * query with the same one GET: a hand-written node:http proxy with no GraphQL (what any gateway in
+ * Node costs here: an HTTP exchange in, one out, JSON both ways) and a bare graphql-yoga with one
+ * resolver (the framework's own cost). They show how much of the overhead is ours.
  *
  * Each request asks for the next of the seeded invoices (both targets rotate over the same ids):
  * the gateway shares identical in-flight GETs between concurrent queries, so hammering one id
@@ -20,34 +27,56 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { knob, profiling } from '../lib/args.js';
-import { baselineSrc, type ChildServer, cpuTimeMs, type GatewayInfo, type SimulatorInfo, startGateway, startSimulator, statsDelta, upstreamStats } from '../lib/children.js';
+import {
+  baselineSrc,
+  type ChildServer,
+  cpuTimeMs,
+  type GatewayInfo,
+  type SimulatorInfo,
+  startChild,
+  startGateway,
+  startSimulator,
+  statsDelta,
+  upstreamStats,
+} from '../lib/children.js';
 import { collectMainThreadProfile, cpuProfileArgs, PROFILE_NOTE, printProfileSummary, summariseProfile, type ProfileSummary } from '../lib/cpuprofile.js';
 import { type LoadResult, runLoad } from '../lib/load.js';
 import { median, printTable, RESULTS_DIR, round, type Row, writeResult } from '../lib/report.js';
 
 const SCENARIO = 'query-overhead';
 
-/** The GraphQL query measured (a realistic invoice screen selection). */
-export const QUERY = `query Invoice($id: ID!) {
+/** An invoice query named `name`: the fields `GET /v2/client_invoices/{id}` carries, plus `extra`. */
+const invoiceQuery = (name: string, extra = '') => `query ${name}($id: ID!) {
   clientInvoice(id: $id) {
     id
     number
     status
+    einvoicingStatus
+    dueDate
     totalAmount { value currency }
-    client { name einvoicingReachable }
-    einvoicingLifecycleEvents { statusCode label }
+    einvoicingLifecycleEvents { statusCode label occurredAt }${extra}
   }
 }`;
+
+/** The GraphQL query measured: an invoice screen's fields that `GET /v2/client_invoices/{id}` carries. */
+export const QUERY = invoiceQuery('Invoice');
+
+/** The same screen with the invoice's current client: one more GET (`/v2/clients/{id}`). */
+export const QUERY_WITH_CLIENT = invoiceQuery('InvoiceWithClient', '\n    client { name einvoicingReachable }');
 
 /** Issue targets. */
 const MIN_THROUGHPUT_RATIO = 0.5;
 const MAX_ADDED_P50_MS = 1;
 
-type Mode = 'rotating' | 'same' | 'unloaded';
+type Mode = 'rotating' | 'same' | 'unloaded' | 'with-client';
 
 interface Target {
-  /** `baseline`: the gateway of another checkout (BENCH_BASELINE), for before/after figures. */
-  name: 'rest' | 'gateway' | 'baseline';
+  /**
+   * `gateway+client`: the gateway answering {@link QUERY_WITH_CLIENT}; `baseline`: the gateway of
+   * another checkout (BENCH_BASELINE), for before/after figures; `proxy` and `yoga`: the reference
+   * floors of bench/servers/overhead-floor.ts.
+   */
+  name: 'rest' | 'gateway' | 'gateway+client' | 'baseline' | 'proxy' | 'yoga';
   url: string;
   method: 'GET' | 'POST';
   headers: Record<string, string>;
@@ -112,6 +141,10 @@ function perRequest(runs: Run[], responses: number, pick: (run: Run) => number |
   return round(((values as number[]).reduce((sum, value) => sum + value, 0) * 1000) / Math.max(1, responses), 0);
 }
 
+function ratioOrNull(a: number | null, b: number | null): number | null {
+  return a === null || b === null || b === 0 ? null : round(a / b, 3);
+}
+
 function summarise(runs: Run[], target: Target['name'], mode: Mode) {
   const mine = runs.filter((run) => run.target === target && run.mode === mode);
   const responses = mine.reduce((sum, run) => sum + run.load.responses, 0);
@@ -145,9 +178,10 @@ export async function run(): Promise<void> {
   const sim = await startSimulator();
   let gateway: ChildServer<GatewayInfo> | undefined;
   let baseline: ChildServer<GatewayInfo> | undefined;
+  const floors: Partial<Record<'proxy' | 'yoga', ChildServer<{ url: string }>>> = {};
   const baselineDir = baselineSrc();
   const runs: Run[] = [];
-  let exact: Record<'rest' | 'gateway', { total: number; byRoute: Record<string, number> }>;
+  let exact: Record<'rest' | 'gateway' | 'gateway+client', { total: number; byRoute: Record<string, number> }>;
   let ids: string[];
   let sameId: string;
   try {
@@ -157,8 +191,17 @@ export async function run(): Promise<void> {
       ...(profileDir ? { nodeArgs: cpuProfileArgs(profileDir) } : {}),
     });
     if (baselineDir) baseline = await startGateway({ qontoApiUrl: sim.info.url, webhookSecret: sim.info.webhookSecret, src: baselineDir, name: 'baseline' });
+    for (const kind of ['proxy', 'yoga'] as const) {
+      floors[kind] = await startChild<{ url: string }>({
+        name: `floor-${kind}`,
+        script: 'bench/servers/overhead-floor.ts',
+        env: { NODE_ENV: 'production', QONTO_API_URL: sim.info.url, FLOOR_KIND: kind },
+      });
+    }
     ids = await invoicesWithClient(sim.info);
     sameId = await invoiceWithEvents(sim.info, ids);
+    const graphql = (query: string, operationName: string) => (id: string) => ({ body: JSON.stringify({ query, variables: { id }, operationName }) });
+    const answered = (body: string) => body.startsWith('{"data":{"clientInvoice":{') && body.includes('"einvoicingLifecycleEvents":[') && !body.includes('"errors"');
     const targets: Target[] = [
       {
         name: 'rest',
@@ -173,12 +216,19 @@ export async function run(): Promise<void> {
         url: `${gateway.info.url}/graphql`,
         method: 'POST',
         headers: { authorization: sim.info.authorization, 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-        request: (id) => ({ body: JSON.stringify({ query: QUERY, variables: { id }, operationName: 'Invoice' }) }),
-        verify: (body) => body.startsWith('{"data":{"clientInvoice":{') && body.includes('"client":{"name"') && !body.includes('"errors"'),
+        request: graphql(QUERY, 'Invoice'),
+        verify: answered,
       },
     ];
+    const withClient: Target = {
+      ...targets[1]!,
+      name: 'gateway+client',
+      request: graphql(QUERY_WITH_CLIENT, 'InvoiceWithClient'),
+      verify: (body) => answered(body) && body.includes('"client":{"name"'),
+    };
     if (baseline) targets.push({ ...targets[1]!, name: 'baseline', url: `${baseline.info.url}/graphql` });
-    for (const target of targets) {
+    const references: Target[] = (['proxy', 'yoga'] as const).map((kind) => ({ ...targets[1]!, name: kind, url: `${floors[kind]!.info.url}/graphql` }));
+    for (const target of [...targets, withClient, ...references]) {
       for (const id of ids) {
         const answer = await once(target, id);
         if (answer.status !== 200 || !target.verify(answer.text)) throw new Error(`${target.name} answered ${answer.status} for ${id}: ${answer.text.slice(0, 300)}`);
@@ -187,13 +237,21 @@ export async function run(): Promise<void> {
     exact = {
       rest: await callsOfOne(targets[0]!, sameId, sim.info.statsUrl),
       gateway: await callsOfOne(targets[1]!, sameId, sim.info.statsUrl),
+      'gateway+client': await callsOfOne(withClient, sameId, sim.info.statsUrl),
     };
 
     const measure = async (target: Target, mode: Mode, roundNo: number, conns: number, seconds: number) => {
       let next = 0;
       const pool = mode === 'same' ? [sameId] : ids;
       const requests = pool.map((id) => target.request(id));
-      const serverPid = target.name === 'rest' ? sim.process.pid! : target.name === 'gateway' ? gateway!.process.pid! : baseline!.process.pid!;
+      const serverPid =
+        target.name === 'rest'
+          ? sim.process.pid!
+          : target.name === 'baseline'
+            ? baseline!.process.pid!
+            : target.name === 'proxy' || target.name === 'yoga'
+              ? floors[target.name]!.process.pid!
+              : gateway!.process.pid!;
       const cpuBefore = { server: cpuTimeMs(serverPid), simulator: cpuTimeMs(sim.process.pid!), loadGenerator: process.cpuUsage() };
       const before = await upstreamStats(sim.info.statsUrl);
       const load = await runLoad({
@@ -221,24 +279,28 @@ export async function run(): Promise<void> {
           `${load.non2xx + load.errors + load.mismatches > 0 ? ` (non2xx ${load.non2xx}, errors ${load.errors}, mismatches ${load.mismatches})` : ''}`,
       );
     };
-    const alternate = async (mode: Mode, conns: number, seconds: number) => {
+    const alternate = async (mode: Mode, conns: number, seconds: number, among: Target[] = targets) => {
       for (let roundNo = 1; roundNo <= rounds; roundNo++) {
-        const shift = (roundNo - 1) % targets.length;
-        const order = [...targets.slice(shift), ...targets.slice(0, shift)];
+        const shift = (roundNo - 1) % among.length;
+        const order = [...among.slice(shift), ...among.slice(0, shift)];
         for (const target of order) await measure(target, mode, roundNo, conns, seconds);
       }
     };
 
     console.log(`${ids.length} invoices rotated; ${connections} connections, ${durationSec} s per run, ${rounds} rounds, alternating targets`);
-    for (const target of targets) await measure(target, 'rotating', 0, connections, 3);
-    await alternate('rotating', connections, durationSec);
+    for (const target of [...targets, ...references]) await measure(target, 'rotating', 0, connections, 3);
+    await alternate('rotating', connections, durationSec, [...targets, ...references]);
     console.log(`same invoice (${sameId}) on every request, ${connections} connections, ${shortDurationSec} s per run`);
     await alternate('same', connections, shortDurationSec);
     console.log(`unloaded latency: 1 connection, ${shortDurationSec} s per run`);
     await alternate('unloaded', 1, shortDurationSec);
+    console.log(`with the current client (a second GET per query), ${connections} connections, ${shortDurationSec} s per run`);
+    await measure(withClient, 'with-client', 0, connections, 2);
+    await alternate('with-client', connections, shortDurationSec, [targets[0]!, withClient]);
   } finally {
     await gateway?.stop();
     await baseline?.stop();
+    for (const floor of Object.values(floors)) await floor.stop();
     await sim.stop();
   }
 
@@ -250,6 +312,11 @@ export async function run(): Promise<void> {
   const loaded = summaries('rotating');
   const same = summaries('same');
   const unloaded = summaries('unloaded');
+  const floorProxy = summarise(runs, 'proxy', 'rotating');
+  const floorYoga = summarise(runs, 'yoga', 'rotating');
+  const clientRest = summarise(runs, 'rest', 'with-client');
+  const clientGateway = summarise(runs, 'gateway+client', 'with-client');
+  const ratioWithClient = round(clientGateway.rps / clientRest.rps, 3);
   const ratio = round(loaded.gateway.rps / loaded.rest.rps, 3);
   const ratioSame = round(same.gateway.rps / same.rest.rps, 3);
   const addedP50 = round(loaded.gateway.p50 - loaded.rest.p50, 3);
@@ -275,10 +342,14 @@ export async function run(): Promise<void> {
   printTable(`query-overhead: clientInvoice(id) via the gateway vs GET /v2/client_invoices/{id} direct (medians of ${rounds} rounds)`, [
     row('REST direct, rotating ids', connections, loaded.rest, exact.rest.total),
     row('gateway, rotating ids', connections, loaded.gateway, exact.gateway.total),
+    row('reference: hand-written node:http proxy, rotating ids', connections, floorProxy, exact.rest.total),
+    row('reference: bare graphql-yoga, rotating ids', connections, floorYoga, exact.rest.total),
     row('REST direct, same id', connections, same.rest, exact.rest.total),
     row('gateway, same id (in-flight GETs shared)', connections, same.gateway, exact.gateway.total),
     row('REST direct, unloaded', 1, unloaded.rest, exact.rest.total),
     row('gateway, unloaded', 1, unloaded.gateway, exact.gateway.total),
+    row('REST direct (1 GET), beside the next row', connections, clientRest, exact.rest.total),
+    row('gateway + current client (2 GETs)', connections, clientGateway, exact['gateway+client'].total),
     ...(loaded.baseline && same.baseline && unloaded.baseline
       ? [
           row('baseline gateway, rotating ids', connections, loaded.baseline, exact.gateway.total),
@@ -302,15 +373,31 @@ export async function run(): Promise<void> {
     { check: 'added p50 (ms), 1 connection (unloaded)', value: addedP50Unloaded, target: `<= ${MAX_ADDED_P50_MS}`, met: addedP50Unloaded <= MAX_ADDED_P50_MS },
     { check: 'added p99 (ms), 1 connection (unloaded)', value: addedP99Unloaded, target: '(report only)', met: null },
     { check: `throughput gateway/REST, ${connections} connections, same id`, value: ratioSame, target: '(report only)', met: null },
-    { check: 'upstream calls per query, gateway vs REST', value: `${exact.gateway.total} vs ${exact.rest.total}`, target: '(report only)', met: null },
+    {
+      check: `throughput of the references/REST, ${connections} connections: hand-written proxy, bare yoga`,
+      value: `${round(floorProxy.rps / loaded.rest.rps, 3)}, ${round(floorYoga.rps / loaded.rest.rps, 3)}`,
+      target: '(report only)',
+      met: null,
+    },
+    {
+      check: `added p50 (ms) of the references, ${connections} connections: hand-written proxy, bare yoga`,
+      value: `${round(floorProxy.p50 - loaded.rest.p50, 3)}, ${round(floorYoga.p50 - loaded.rest.p50, 3)}`,
+      target: '(report only)',
+      met: null,
+    },
+    { check: `gateway CPU per query / bare yoga's, ${connections} connections`, value: ratioOrNull(loaded.gateway.cpuUsPerRequest.server, floorYoga.cpuUsPerRequest.server), target: '(report only)', met: null },
+    { check: `throughput gateway + current client (2 GETs)/REST (1 GET), ${connections} connections`, value: ratioWithClient, target: '(report only)', met: null },
+    { check: 'upstream calls per query, gateway vs REST', value: `${exact.gateway.total} vs ${exact.rest.total}`, target: 'equal', met: exact.gateway.total === exact.rest.total },
   ];
   printTable('query-overhead: targets', verdicts);
-  console.log(
-    `Note: the gateway makes ${exact.gateway.total} upstream calls per query (${Object.entries(exact.gateway.byRoute)
+  const describeCalls = (calls: { byRoute: Record<string, number> }) =>
+    Object.entries(calls.byRoute)
       .map(([route, count]) => `${count}× ${route}`)
-      .join(', ')}), one after the other (the client id is only known once the invoice is read); REST makes ${exact.rest.total}. ` +
-      'Under load, concurrent queries for the same invoice or client share one in-flight GET, hence fewer than ' +
-      `${exact.gateway.total} measured calls per query.`,
+      .join(', ');
+  console.log(
+    `Note: per query the gateway makes ${describeCalls(exact.gateway)} (REST: ${describeCalls(exact.rest)}); with the current client, ` +
+      `${describeCalls(exact['gateway+client'])}, one after the other (the client id is only known once the invoice is read). ` +
+      'Under load, concurrent queries for the same invoice or client share one in-flight GET, hence fewer measured calls per query than that.',
   );
 
   let profileSummary: ProfileSummary | undefined;
@@ -325,6 +412,7 @@ export async function run(): Promise<void> {
 
   const file = writeResult(SCENARIO, {
     query: QUERY,
+    queryWithClient: QUERY_WITH_CLIENT,
     invoiceIds: ids!,
     sameInvoiceId: sameId!,
     settings: { connections, durationSec, shortDurationSec, rounds, profiled: profile, baseline: baselineDir ?? null },
@@ -332,6 +420,8 @@ export async function run(): Promise<void> {
     loaded,
     sameInvoice: same,
     unloaded,
+    withClient: { rest: clientRest, gateway: clientGateway },
+    references: { proxy: floorProxy, yoga: floorYoga },
     ratios: {
       throughputGatewayOverRest: ratio,
       throughputGatewayOverRestSameInvoice: ratioSame,
@@ -339,6 +429,11 @@ export async function run(): Promise<void> {
       addedP99Ms: addedP99,
       addedP50MsUnloaded: addedP50Unloaded,
       addedP99MsUnloaded: addedP99Unloaded,
+      throughputGatewayWithClientOverRest: ratioWithClient,
+      throughputProxyOverRest: round(floorProxy.rps / loaded.rest.rps, 3),
+      throughputYogaOverRest: round(floorYoga.rps / loaded.rest.rps, 3),
+      addedP50MsProxy: round(floorProxy.p50 - loaded.rest.p50, 3),
+      addedP50MsYoga: round(floorYoga.p50 - loaded.rest.p50, 3),
     },
     targets: {
       throughputRatio: { target: MIN_THROUGHPUT_RATIO, value: ratio, met: ratio >= MIN_THROUGHPUT_RATIO },
