@@ -151,8 +151,15 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createMemoryBus();
   const deduplicator = redis ? createRedisDeduplicator(redis) : createMemoryDeduplicator();
-  const lifecycle = new LifecycleHub({ transport, bus, pollIntervalMs: config.lifecyclePollIntervalMs, logger });
+  const lifecycle = new LifecycleHub({
+    transport,
+    bus,
+    pollIntervalMs: config.lifecyclePollIntervalMs,
+    maxPollsPerSecond: config.lifecycleMaxPollsPerSecond,
+    logger,
+  });
   const services: GatewayServices = { config, transport, logger, einvoiceSends: new SingleFlight(), lifecycle };
+  metrics.observeLifecycle(() => lifecycle.stats());
   const receiveWebhook = createWebhookReceiver({
     secrets: () => services.config.webhookSecrets,
     deduplicator,
