@@ -380,6 +380,7 @@ export class QontoTransport {
         onResponseStart: (requestController, status, rawHeaders) => {
           statusCode = status;
           responseHeaders = flattenHeaders(rawHeaders);
+          clearTimeout(budget);
           budget = setTimeout(
             () => {
               onBudgetSpent();
