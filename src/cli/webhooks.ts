@@ -41,10 +41,12 @@ Manages the Qonto webhook subscriptions that feed the gateway's POST ${RECEIVER_
 
 Commands:
   register --url <url>     Subscribe <url> to ${GATEWAY_WEBHOOK_TYPES.join(' and ')}, then print
-                           the QONTO_WEBHOOK_SECRET=... line to give the gateway
+                           the QONTO_WEBHOOK_SECRET=... line to give the gateway; types that
+                           <url> already receives are not subscribed twice
       --secret <secret>      signing secret, ${MIN_SECRET}-${MAX_SECRET} characters (default: Qonto generates one)
       --description <text>   at most ${MAX_DESCRIPTION} characters (default: "${DEFAULT_DESCRIPTION}")
       --separate             one subscription per type, as Qonto recommends (default: one for both)
+      --force                subscribe even the types <url> already receives (duplicate deliveries)
   list                     Show id, callback_url, types and created_at of every subscription
       --show-secrets         add each subscription's secret
   delete <id>              Delete one subscription
@@ -78,6 +80,7 @@ const COMMAND_OPTIONS = {
     secret: { type: 'string' },
     description: { type: 'string' },
     separate: { type: 'boolean' },
+    force: { type: 'boolean' },
   },
   list: { 'show-secrets': { type: 'boolean' } },
   delete: {},
@@ -157,7 +160,7 @@ function printUsage(write: (line: string) => void): void {
 }
 
 interface ParsedArgs {
-  values: { url?: string; secret?: string; description?: string; separate?: boolean; 'show-secrets'?: boolean };
+  values: { url?: string; secret?: string; description?: string; separate?: boolean; force?: boolean; 'show-secrets'?: boolean };
   positionals: string[];
 }
 
@@ -176,6 +179,7 @@ interface RegisterInput {
   secret: string | undefined;
   description: string;
   separate: boolean;
+  force: boolean;
 }
 
 function registerInput(values: ParsedArgs['values']): RegisterInput {
@@ -202,7 +206,7 @@ function registerInput(values: ParsedArgs['values']): RegisterInput {
   if (description.length > MAX_DESCRIPTION) {
     throw new UsageError(`Invalid --description: must be at most ${MAX_DESCRIPTION} characters (got ${description.length})`);
   }
-  return { url, secret, description, separate: values.separate === true };
+  return { url, secret, description, separate: values.separate === true, force: values.force === true };
 }
 
 /** Real Qonto only delivers to https, and the gateway only trusts https there (S25). */
@@ -238,7 +242,14 @@ async function register(client: QontoClient, input: RegisterInput, io: CliIo): P
   if (path !== RECEIVER_PATH) {
     io.err(`Warning: the gateway receives webhooks at ${RECEIVER_PATH}; --url has path ${path} (fine behind a rewriting proxy).`);
   }
-  const groups = input.separate ? GATEWAY_WEBHOOK_TYPES.map((type) => [type]) : [[...GATEWAY_WEBHOOK_TYPES]];
+  // Registering twice would make Qonto deliver every event twice: reuse what this URL already has.
+  const existing = input.force ? [] : (await client.listWebhookSubscriptions()).filter((subscription) => sameCallback(subscription.callback_url, input.url));
+  const reused = existing.filter((subscription) => subscription.types.some((type) => GATEWAY_WEBHOOK_TYPES.includes(type)));
+  for (const subscription of reused) {
+    io.out(`Already subscribed: ${subscription.id} (${subscription.types.join(', ')}) -> ${subscription.callback_url}; not subscribing it again (--force would).`);
+  }
+  const missing = GATEWAY_WEBHOOK_TYPES.filter((type) => !reused.some((subscription) => subscription.types.includes(type)));
+  const groups = missing.length === 0 ? [] : input.separate ? missing.map((type) => [type]) : [missing];
   const created: WireWebhookSubscription[] = [];
   try {
     for (const types of groups) {
@@ -250,16 +261,33 @@ async function register(client: QontoClient, input: RegisterInput, io: CliIo): P
     }
   } catch (error) {
     if (created.length > 0) {
-      printSecrets(created, input.secret, io);
+      printSecrets(created, input.secret, reused, io);
       io.err(`Only ${created.length} of ${groups.length} subscriptions were created; delete them or register the rest.`);
     }
     throw error;
   }
-  return printSecrets(created, input.secret, io) ? 0 : 1;
+  return printSecrets(created, input.secret, reused, io) ? 0 : 1;
 }
 
-/** Prints the secret line; false when Qonto returned no secret and none was given. */
-function printSecrets(created: WireWebhookSubscription[], given: string | undefined, io: CliIo): boolean {
+/** Same callback URL, ignoring a trailing slash and the case of the scheme and host. */
+function sameCallback(a: string, b: string): boolean {
+  const normalise = (url: string) => {
+    try {
+      const parsed = new URL(url);
+      return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}${parsed.search}`;
+    } catch {
+      return url;
+    }
+  };
+  return normalise(a) === normalise(b);
+}
+
+/**
+ * Prints the secret line for the created and the reused subscriptions; false when Qonto returned
+ * no secret for one it just created and none was given. A reused subscription's secret may not be
+ * listed by Qonto: the operator then keeps the one already configured.
+ */
+function printSecrets(created: WireWebhookSubscription[], given: string | undefined, reused: WireWebhookSubscription[], io: CliIo): boolean {
   const secrets: string[] = [];
   for (const subscription of created) {
     const secret = subscription.secret ?? given;
@@ -271,6 +299,12 @@ function printSecrets(created: WireWebhookSubscription[], given: string | undefi
     }
     if (!secrets.includes(secret)) secrets.push(secret);
   }
+  const unlisted = reused.filter((subscription) => !subscription.secret);
+  for (const subscription of reused) if (subscription.secret && !secrets.includes(subscription.secret)) secrets.push(subscription.secret);
+  if (unlisted.length > 0) {
+    io.out(`Qonto does not show the secret of ${unlisted.map((subscription) => subscription.id).join(', ')}: keep the one already in QONTO_WEBHOOK_SECRET.`);
+  }
+  if (secrets.length === 0) return true;
   io.out('');
   io.out(
     secrets.length > 1

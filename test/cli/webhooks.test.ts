@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isLoopbackHost } from '../../src/cli/qonto-env.js';
 import { runWebhooksCli, WEBHOOKS_USAGE } from '../../src/cli/webhooks.js';
 import { createSimulator, type DemoCredentials, type Simulator } from '../../src/simulator/index.js';
+import { json, startFakeQonto } from '../qonto/fake-qonto.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CALLBACK = 'https://gateway.example.com/webhooks/qonto';
@@ -127,6 +128,76 @@ describe('register', () => {
     expect(result.code).toBe(0);
     expect(subscriptions()).toHaveLength(2);
     expect(printedSecrets(result.out)).toEqual([SECRET]);
+  });
+
+  it('run twice, subscribes nothing the second time and prints the same secret', async () => {
+    const first = await run(['register', '--url', CALLBACK], apiKeyEnv());
+    expect(first.code).toBe(0);
+    sim.resetRequests();
+
+    const again = await run(['register', '--url', `${CALLBACK}/`], apiKeyEnv());
+
+    expect(again.code).toBe(0);
+    const stored = subscriptions();
+    expect(stored).toHaveLength(1);
+    expect(again.out[0]).toBe(
+      `Already subscribed: ${stored[0]!.id} (v1/client-invoices, v1/clients) -> ${CALLBACK}; not subscribing it again (--force would).`,
+    );
+    expect(printedSecrets(again.out)).toEqual([stored[0]!.secret]);
+    expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v2/webhook_subscriptions']);
+  });
+
+  it('subscribes only the types the URL does not receive yet; other URLs do not count', async () => {
+    await run(['register', '--url', 'https://other.example.com/webhooks/qonto'], apiKeyEnv());
+    await run(['register', '--url', CALLBACK, '--separate'], apiKeyEnv());
+    const clientsOnly = subscriptions().find((s) => s.callback_url === CALLBACK && s.types.includes('v1/clients'))!;
+    sim.store.removeSubscription(demo.organizationId, clientsOnly.id);
+
+    const result = await run(['register', '--url', CALLBACK], apiKeyEnv());
+
+    expect(result.code).toBe(0);
+    const mine = subscriptions().filter((s) => s.callback_url === CALLBACK);
+    expect(mine.map((s) => s.types)).toEqual([['v1/client-invoices'], ['v1/clients']]);
+    expect(result.out.filter((line) => line.startsWith('Already subscribed: '))).toHaveLength(1);
+    expect(result.out.filter((line) => line.startsWith('Created webhook subscription '))).toEqual([
+      expect.stringContaining('(v1/clients)'),
+    ]);
+    expect(printedSecrets(result.out).sort()).toEqual(mine.map((s) => s.secret).sort());
+  });
+
+  it('keeps the configured secret when Qonto does not list the existing subscription’s', async () => {
+    // qonto-api.md leaves the list's fields undocumented (S26): a Qonto that omits `secret`
+    const qonto = await startFakeQonto((req, res) =>
+      req.method === 'GET'
+        ? json(res, 200, {
+            webhook_subscriptions: [{ id: 'sub-1', callback_url: CALLBACK, types: ['v1/client-invoices', 'v1/clients'] }],
+            meta: { current_page: 1, next_page: null, prev_page: null, total_pages: 1, total_count: 1, per_page: 100 },
+          })
+        : json(res, 500, {}),
+    );
+    try {
+      const result = await run(['register', '--url', CALLBACK], { ...apiKeyEnv(), QONTO_API_URL: qonto.url });
+      expect(result.code).toBe(0);
+      expect(result.out).toEqual([
+        `Already subscribed: sub-1 (v1/client-invoices, v1/clients) -> ${CALLBACK}; not subscribing it again (--force would).`,
+        'Qonto does not show the secret of sub-1: keep the one already in QONTO_WEBHOOK_SECRET.',
+      ]);
+      expect(qonto.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v2/webhook_subscriptions']);
+    } finally {
+      await qonto.close();
+    }
+  });
+
+  it('--force subscribes again (duplicate deliveries, on purpose)', async () => {
+    await run(['register', '--url', CALLBACK], apiKeyEnv());
+    sim.resetRequests();
+
+    const result = await run(['register', '--url', CALLBACK, '--force', '--secret', SECRET], apiKeyEnv());
+
+    expect(result.code).toBe(0);
+    expect(subscriptions()).toHaveLength(2);
+    expect(printedSecrets(result.out)).toEqual([SECRET]);
+    expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v2/webhook_subscriptions']);
   });
 
   it('allows an http callback against a loopback simulator', async () => {
