@@ -41,6 +41,12 @@ export interface LifecycleHubOptions {
   logger?: Logger;
 }
 
+/**
+ * How long a successful fetch of a watch also stands for a new subscriber with the same
+ * credentials: a reconnect storm of N subscribers to one invoice costs one GET per window, not N.
+ */
+export const SUBSCRIBE_FRESHNESS_MS = 1000;
+
 const eventKey = (event: LifecycleEvent) => `${event.rawStatusCode}|${event.occurredAt ?? ''}`;
 
 /**
@@ -54,6 +60,8 @@ class InvoiceWatch {
   invoice: WireClientInvoice | null = null;
   #seen = new Map<string, number>();
   #refreshing: Promise<void> | null = null;
+  /** When the last successful fetch started (Date.now()), or null. */
+  #fetchedAt: number | null = null;
   #dirty = false;
   #timer: NodeJS.Timeout | null = null;
   #failures = 0;
@@ -87,12 +95,15 @@ class InvoiceWatch {
     this.#dirty = false;
     this.hub.pacer.cancel(this);
     const run = (async () => {
+      const started = Date.now();
       try {
         const invoice = await this.fetchInvoice();
+        this.#fetchedAt = started;
         this.#failures = 0;
         this.#retryAfterMs = 0;
         this.#absorb(invoice);
       } catch (error) {
+        this.#fetchedAt = null;
         this.#failures++;
         this.#retryAfterMs = isQontoError(error) ? (error.retryAfterMs ?? 0) : 0;
         this.#onFailure(error);
@@ -105,6 +116,16 @@ class InvoiceWatch {
     })();
     this.#refreshing = run;
     return run;
+  }
+
+  /**
+   * For a new subscriber: the fetch in flight, or none when the last successful one started less
+   * than `maxAgeMs` ago (same credentials, so it authorises this subscriber as well), else a fetch.
+   */
+  ensureFresh(maxAgeMs: number): Promise<void> {
+    if (this.#refreshing) return this.#refreshing;
+    if (this.#fetchedAt !== null && Date.now() - this.#fetchedAt < maxAgeMs) return Promise.resolve();
+    return this.refresh();
   }
 
   #absorb(invoice: WireClientInvoice): void {
@@ -287,7 +308,7 @@ export class LifecycleHub {
     const key = `${caller.key}:${invoiceId}`;
     const watch = await this.#watch(key, invoiceId, caller);
     try {
-      await watch.refresh();
+      await watch.ensureFresh(SUBSCRIBE_FRESHNESS_MS);
     } catch (error) {
       this.#release(watch);
       if (isQontoError(error) && error.kind === 'http' && (error.status === 404 || error.status === 403)) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { credentialKey } from '../../src/auth.js';
-import { LifecycleHub } from '../../src/lifecycle/hub.js';
+import { LifecycleHub, SUBSCRIBE_FRESHNESS_MS } from '../../src/lifecycle/hub.js';
 import { clientTopic, createMemoryBus, invoiceTopic } from '../../src/lifecycle/signal-bus.js';
 import { QontoError } from '../../src/qonto/errors.js';
 import type { QontoTransport } from '../../src/qonto/transport.js';
@@ -43,10 +43,12 @@ describe('LifecycleHub', () => {
   });
 
   it('keeps one shared log: a slow consumer costs a position, not a queue', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     const streams = await Promise.all(Array.from({ length: 10 }, () => hub.subscribe(caller, 'inv-1')));
     expect(qonto.state.fetches).toBeLessThanOrEqual(2);
     for (let i = 0; i < 500; i++) {
       qonto.add(200 + (i % 20), i % 60);
+      vi.setSystemTime(Date.now() + SUBSCRIBE_FRESHNESS_MS); // each subscribe then fetches
       await hub.subscribe(caller, 'inv-1').then((s) => s.return?.());
     }
     expect(hub.stats()).toMatchObject({ watches: 1, subscribers: 10 });
@@ -57,6 +59,32 @@ describe('LifecycleHub', () => {
     const codes: number[] = [];
     for (let i = 0; i < logged; i++) codes.push((await first.next()).value!.event.statusCode!);
     expect(codes.slice(0, 3)).toEqual([200, 201, 202]);
+  });
+
+  it('lets a fresh fetch stand for new subscribers with the same credentials for a second', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const streams = [];
+    for (let i = 0; i < 10; i++) streams.push(await hub.subscribe(caller, 'inv-1'));
+    expect(qonto.state.fetches).toBe(1); // a reconnect storm costs one GET per window, not one per subscriber
+
+    vi.setSystemTime(Date.now() + SUBSCRIBE_FRESHNESS_MS);
+    streams.push(await hub.subscribe(caller, 'inv-1'));
+    expect(qonto.state.fetches).toBe(2);
+
+    // A failed fetch leaves nothing fresh: the next subscriber is checked again.
+    qonto.state.fail = new QontoError({ kind: 'http', method: 'GET', route: '/v2/client_invoices/{id}', status: 503, attempts: 4 });
+    signal();
+    await vi.waitFor(() => expect(qonto.state.fetches).toBe(3));
+    qonto.state.fail = new QontoError({ kind: 'http', method: 'GET', route: '/v2/client_invoices/{id}', status: 404, attempts: 1 });
+    await expect(hub.subscribe(caller, 'inv-1')).rejects.toThrow('not found');
+    expect(qonto.state.fetches).toBe(4);
+
+    // Other credentials never ride on this watch's fetch.
+    qonto.state.fail = null;
+    const other = { upstreamAuthorization: 'Bearer other', key: credentialKey('Bearer other') };
+    await hub.subscribe(other, 'inv-1');
+    expect(qonto.state.fetches).toBe(5);
+    for (const stream of streams) await stream.return!();
   });
 
   it('emits each event once whatever the order and repetition of signals', async () => {
