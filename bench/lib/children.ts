@@ -157,6 +157,26 @@ export function startGateway(options: {
   });
 }
 
+/**
+ * The gateway under test against `sim` (started with `nodeArgs`, e.g. a profiler's), then, when
+ * `baselineDir` is set (see {@link baselineSrc}), the baseline gateway beside it. If the baseline
+ * fails to start, the first gateway is stopped before the error is rethrown.
+ */
+export async function startGatewayAndBaseline(
+  sim: SimulatorInfo,
+  options: { nodeArgs?: string[] | undefined; baselineDir?: string | undefined },
+): Promise<{ gateway: ChildServer<GatewayInfo>; baseline: ChildServer<GatewayInfo> | undefined }> {
+  const upstream = { qontoApiUrl: sim.url, webhookSecret: sim.webhookSecret };
+  const gateway = await startGateway({ ...upstream, ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}) });
+  if (!options.baselineDir) return { gateway, baseline: undefined };
+  try {
+    return { gateway, baseline: await startGateway({ ...upstream, src: options.baselineDir, name: 'baseline' }) };
+  } catch (error) {
+    await gateway.stop();
+    throw error;
+  }
+}
+
 /** Reads the simulator child's cumulative request counters. */
 export async function upstreamStats(statsUrl: string): Promise<UpstreamStats> {
   const response = await fetch(statsUrl);

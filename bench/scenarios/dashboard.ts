@@ -22,7 +22,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { knob, profiling } from '../lib/args.js';
-import { baselineSrc, type ChildServer, cpuTimeMs, type GatewayInfo, type SimulatorInfo, startGateway, startSimulator, statsDelta, upstreamStats } from '../lib/children.js';
+import { baselineSrc, type ChildServer, cpuTimeMs, type GatewayInfo, type SimulatorInfo, startGatewayAndBaseline, startSimulator, statsDelta, upstreamStats } from '../lib/children.js';
 import { collectMainThreadProfile, cpuProfileArgs, PROFILE_NOTE, printProfileSummary, summariseProfile, type ProfileSummary } from '../lib/cpuprofile.js';
 import { median, percentile, printTable, RESULTS_DIR, round, type Row, writeResult } from '../lib/report.js';
 
@@ -165,12 +165,7 @@ export async function run(): Promise<void> {
   let reference: Fetched;
   let profileRuns = 0;
   try {
-    gateway = await startGateway({
-      qontoApiUrl: sim.info.url,
-      webhookSecret: sim.info.webhookSecret,
-      ...(profileDir ? { nodeArgs: cpuProfileArgs(profileDir) } : {}),
-    });
-    if (baselineDir) baseline = await startGateway({ qontoApiUrl: sim.info.url, webhookSecret: sim.info.webhookSecret, src: baselineDir, name: 'baseline' });
+    ({ gateway, baseline } = await startGatewayAndBaseline(sim.info, { nodeArgs: profileDir ? cpuProfileArgs(profileDir) : undefined, baselineDir }));
     const viaGateway = gatewayDashboard(gateway.info.url, sim.info.authorization, agents.gateway);
     const gatewayPids = [gateway.process.pid!, ...(baseline ? [baseline.process.pid!] : [])];
     const gatewaysCpu = () => gatewayPids.reduce((sum, pid) => sum + (cpuTimeMs(pid) ?? 0), 0);

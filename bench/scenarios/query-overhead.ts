@@ -34,7 +34,7 @@ import {
   type GatewayInfo,
   type SimulatorInfo,
   startChild,
-  startGateway,
+  startGatewayAndBaseline,
   startSimulator,
   statsDelta,
   upstreamStats,
@@ -185,12 +185,7 @@ export async function run(): Promise<void> {
   let ids: string[];
   let sameId: string;
   try {
-    gateway = await startGateway({
-      qontoApiUrl: sim.info.url,
-      webhookSecret: sim.info.webhookSecret,
-      ...(profileDir ? { nodeArgs: cpuProfileArgs(profileDir) } : {}),
-    });
-    if (baselineDir) baseline = await startGateway({ qontoApiUrl: sim.info.url, webhookSecret: sim.info.webhookSecret, src: baselineDir, name: 'baseline' });
+    ({ gateway, baseline } = await startGatewayAndBaseline(sim.info, { nodeArgs: profileDir ? cpuProfileArgs(profileDir) : undefined, baselineDir }));
     for (const kind of ['proxy', 'yoga'] as const) {
       floors[kind] = await startChild<{ url: string }>({
         name: `floor-${kind}`,

@@ -7,7 +7,6 @@
 import { createSimulator, SEED } from '../../src/simulator/index.js';
 import { embeddedClient } from '../../src/simulator/representation.js';
 import type { ClientRecord, InvoiceRecord, OrganizationRecord } from '../../src/simulator/types.js';
-import { CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE } from '../../src/qonto/wire.js';
 import { writeHeapSnapshot } from 'node:v8';
 import { collectAndMeasure, nowMs, serveParent } from '../lib/fanout-ipc.js';
 
@@ -80,23 +79,7 @@ serveParent(
       },
       tenants: cloneTenants(tenants, invoicesPerTenant),
     }),
-    registerWebhooks: ({ url, secret }: { url: string; secret: string }) => {
-      for (const org of store.listOrganizations()) {
-        const now = store.timestamp();
-        store.putSubscription({
-          id: store.newId(),
-          organizationId: org.id,
-          membership_id: org.membership_id,
-          callback_url: url,
-          types: [CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE],
-          description: 'fan-out benchmark',
-          secret,
-          created_at: now,
-          updated_at: now,
-        });
-      }
-      return store.listOrganizations().length;
-    },
+    registerWebhooks: ({ url, secret }: { url: string; secret: string }) => store.subscribeEveryOrganization(url, secret, 'fan-out benchmark'),
     /** Appends one lifecycle event: the store sends its signed `v1/client-invoices` webhook. */
     trigger: ({ organizationId, invoiceId, statusCode }: { organizationId: string; invoiceId: string; statusCode: string }) => {
       const at = nowMs();

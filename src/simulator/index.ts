@@ -1,4 +1,3 @@
-import { CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE } from '../qonto/wire.js';
 import { type FaultController, FaultState } from './faults.js';
 import { IdempotencyCache } from './idempotency.js';
 import { generateWebhookSecret } from './ids.js';
@@ -129,22 +128,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   store.onChange((change) => dispatcher.handleChange(change));
 
   const webhookSecret = options.webhookSecret ?? generateWebhookSecret();
-  if (options.webhookUrl) {
-    for (const org of store.listOrganizations()) {
-      const now = store.timestamp();
-      store.putSubscription({
-        id: store.newId(),
-        organizationId: org.id,
-        membership_id: org.membership_id,
-        callback_url: options.webhookUrl,
-        types: [CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE],
-        description: 'Pre-registered by the simulator',
-        secret: webhookSecret,
-        created_at: now,
-        updated_at: now,
-      });
-    }
-  }
+  if (options.webhookUrl) store.subscribeEveryOrganization(options.webhookUrl, webhookSecret, 'Pre-registered by the simulator');
 
   const requests: SimulatorRequestRecord[] = [];
   const server = new SimulatorServer({

@@ -1,4 +1,4 @@
-import type { WireClient, WireClientInvoice } from '../qonto/wire.js';
+import { CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE, type WireClient, type WireClientInvoice } from '../qonto/wire.js';
 import { isoTimestamp, uuidv7 } from './ids.js';
 import { outcomeSpec } from './lifecycle.js';
 import { toWireClient, toWireInvoice } from './representation.js';
@@ -247,6 +247,29 @@ export class SimulatorStore {
   /** Stores or replaces a subscription. */
   putSubscription(subscription: SubscriptionRecord): void {
     this.subscriptions.set(subscription.id, subscription);
+  }
+
+  /**
+   * Subscribes every organisation's `v1/client-invoices` and `v1/clients` webhooks to `callbackUrl`
+   * with `secret`, as an operator would through the API; returns how many organisations.
+   */
+  subscribeEveryOrganization(callbackUrl: string, secret: string, description: string): number {
+    const organizations = this.listOrganizations();
+    for (const org of organizations) {
+      const now = this.timestamp();
+      this.putSubscription({
+        id: this.newId(),
+        organizationId: org.id,
+        membership_id: org.membership_id,
+        callback_url: callbackUrl,
+        types: [CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE],
+        description,
+        secret,
+        created_at: now,
+        updated_at: now,
+      });
+    }
+    return organizations.length;
   }
 
   /** The organisation's subscriptions in creation order. */
