@@ -72,6 +72,76 @@ export class SimulatorStore {
     return uuidv7(this.clock().getTime());
   }
 
+  /** A new, not yet stored company client of `organizationId` with every optional field empty. */
+  blankClient(organizationId: string): ClientRecord {
+    const now = this.timestamp();
+    return {
+      id: this.newId(),
+      organizationId,
+      kind: 'company',
+      name: null,
+      first_name: null,
+      last_name: null,
+      email: null,
+      extra_emails: [],
+      phone_number: null,
+      phone: null,
+      currency: null,
+      locale: null,
+      vat_number: null,
+      tax_identification_number: null,
+      e_invoicing_address: null,
+      e_invoicing_reachable: false,
+      recipient_code: null,
+      billing_address: null,
+      delivery_address: null,
+      created_at: now,
+      updated_at: now,
+      outcome: outcomeSpec('approved'),
+    };
+  }
+
+  /** A new, not yet stored draft invoice of `org` in EUR, without client, items or amounts. */
+  blankInvoice(org: OrganizationRecord): InvoiceRecord {
+    const now = this.timestamp();
+    return {
+      id: this.newId(),
+      organizationId: org.id,
+      attachment_id: null,
+      number: null,
+      status: 'draft',
+      purchase_order: null,
+      contact_email: org.contact_email,
+      terms_and_conditions: null,
+      discount_conditions: null,
+      late_payment_penalties: null,
+      legal_fixed_compensation: null,
+      header: null,
+      footer: null,
+      currency: 'EUR',
+      total_amount_cents: 0,
+      vat_amount_cents: 0,
+      issue_date: null,
+      due_date: null,
+      performance_start_date: null,
+      performance_end_date: null,
+      created_at: now,
+      updated_at: now,
+      finalized_at: null,
+      paid_at: null,
+      discount: null,
+      items: [],
+      clientId: null,
+      client: null,
+      payment_iban: null,
+      upload_id: null,
+      events: [],
+      imported: false,
+      file_hash: null,
+      file: null,
+    };
+  }
+
   // Organisations
 
   /** Adds an organisation (seed). */

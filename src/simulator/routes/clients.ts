@@ -1,11 +1,10 @@
 import type { WireAddress } from '../../qonto/wire.js';
 import { notFound, parameterError, validationFailed } from '../errors.js';
 import { jsonResponse, noContent } from '../http.js';
-import { outcomeSpec } from '../lifecycle.js';
 import { paginate, parsePageRequest } from '../pagination.js';
 import { clientDisplayName, toWireClient } from '../representation.js';
 import type { SimContext, SimRouter } from '../services.js';
-import type { ClientKind, ClientRecord, OrganizationRecord } from '../types.js';
+import type { ClientRecord, OrganizationRecord } from '../types.js';
 import { BodyValidator, isEmail, timestampParameter } from '../validation.js';
 
 const KINDS = ['company', 'individual', 'freelancer'] as const;
@@ -150,31 +149,7 @@ function requireClient(ctx: SimContext): ClientRecord {
 
 function createClient(ctx: SimContext) {
   const { store } = ctx.services;
-  const now = store.timestamp();
-  const client: ClientRecord = {
-    id: store.newId(),
-    organizationId: ctx.org.id,
-    kind: 'company' as ClientKind,
-    name: null,
-    first_name: null,
-    last_name: null,
-    email: null,
-    extra_emails: [],
-    phone_number: null,
-    phone: null,
-    currency: null,
-    locale: null,
-    vat_number: null,
-    tax_identification_number: null,
-    e_invoicing_address: null,
-    e_invoicing_reachable: false,
-    recipient_code: null,
-    billing_address: null,
-    delivery_address: null,
-    created_at: now,
-    updated_at: now,
-    outcome: outcomeSpec('approved'),
-  };
+  const client = store.blankClient(ctx.org.id);
   applyClientBody(ctx.org, client, ctx.json(), true);
   store.addClient(client);
   store.emitClientChange(client, 'created');

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApiError, forbidden, notFound, parameterError, validationFailed } from '../errors.js';
 import { jsonResponse } from '../http.js';
-import { outcomeSpec } from '../lifecycle.js';
 import { embeddedClient, toWireUpload } from '../representation.js';
 import type { SimContext, SimRouter } from '../services.js';
 import type { SimulatorStore } from '../store.js';
@@ -77,33 +76,19 @@ function resolveBuyer(store: SimulatorStore, org: OrganizationRecord, xml: XmlIn
   if (!buyer || (!buyer.siren && !buyer.vatNumber && !buyer.name)) return null;
   const existing = store.clientRecords(org.id).find((client) => sameCompany(client, buyer));
   if (existing) return existing;
-  const now = store.timestamp();
   const client: ClientRecord = {
-    id: store.newId(),
-    organizationId: org.id,
-    kind: 'company',
+    ...store.blankClient(org.id),
     name: buyer.name ?? buyer.siren ?? buyer.vatNumber,
-    first_name: null,
-    last_name: null,
-    email: null,
-    extra_emails: [],
-    phone_number: null,
-    phone: null,
     currency: xml.currency ?? 'EUR',
     locale: 'fr',
     vat_number: buyer.vatNumber,
     tax_identification_number: buyer.siren,
     e_invoicing_address: buyer.siren,
     e_invoicing_reachable: buyer.siren !== null,
-    recipient_code: null,
     billing_address:
       buyer.street || buyer.city || buyer.zip || buyer.country
         ? { street_address: buyer.street, city: buyer.city, zip_code: buyer.zip, province_code: null, country_code: buyer.country?.toLowerCase() ?? null }
         : null,
-    delivery_address: null,
-    created_at: now,
-    updated_at: now,
-    outcome: outcomeSpec('approved'),
   };
   store.addClient(client);
   return client;
@@ -111,39 +96,20 @@ function resolveBuyer(store: SimulatorStore, org: OrganizationRecord, xml: XmlIn
 
 function importedInvoice(store: SimulatorStore, org: OrganizationRecord, file: IncomingFile, hash: string, xml: XmlInvoice | null): InvoiceRecord {
   const client = xml ? resolveBuyer(store, org, xml) : null;
-  const now = store.timestamp();
+  const blank = store.blankInvoice(org);
   return {
-    id: store.newId(),
-    organizationId: org.id,
+    ...blank,
     attachment_id: store.newId(),
     number: xml?.number ?? null,
     status: 'unpaid',
-    purchase_order: null,
-    contact_email: org.contact_email,
-    terms_and_conditions: null,
-    discount_conditions: null,
-    late_payment_penalties: null,
-    legal_fixed_compensation: null,
-    header: null,
-    footer: null,
     currency: xml?.currency ?? 'EUR',
     total_amount_cents: xml?.totalCents ?? null,
     vat_amount_cents: xml?.vatCents ?? null,
     issue_date: xml?.issueDate ?? null,
     due_date: xml?.dueDate ?? null,
-    performance_start_date: null,
-    performance_end_date: null,
-    created_at: now,
-    updated_at: now,
-    finalized_at: now,
-    paid_at: null,
-    discount: null,
-    items: [],
+    finalized_at: blank.created_at,
     clientId: client?.id ?? null,
     client: client ? embeddedClient(client) : null,
-    payment_iban: null,
-    upload_id: null,
-    events: [],
     imported: true,
     file_hash: hash,
     file: { name: file.name, content_type: file.contentType || 'application/octet-stream', bytes: file.bytes },

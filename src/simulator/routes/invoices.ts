@@ -100,43 +100,7 @@ function applyChanges(ctx: SimContext, invoice: InvoiceRecord, changes: InvoiceC
 function createInvoice(ctx: SimContext) {
   const { store } = ctx.services;
   const changes = readInvoiceChanges(store, ctx.org, ctx.json(), true);
-  const now = store.timestamp();
-  const invoice: InvoiceRecord = {
-    id: store.newId(),
-    organizationId: ctx.org.id,
-    attachment_id: null,
-    number: null,
-    status: 'draft',
-    purchase_order: null,
-    contact_email: ctx.org.contact_email,
-    terms_and_conditions: null,
-    discount_conditions: null,
-    late_payment_penalties: null,
-    legal_fixed_compensation: null,
-    header: null,
-    footer: null,
-    currency: 'EUR',
-    total_amount_cents: 0,
-    vat_amount_cents: 0,
-    issue_date: null,
-    due_date: null,
-    performance_start_date: null,
-    performance_end_date: null,
-    created_at: now,
-    updated_at: now,
-    finalized_at: null,
-    paid_at: null,
-    discount: null,
-    items: [],
-    clientId: null,
-    client: null,
-    payment_iban: null,
-    upload_id: null,
-    events: [],
-    imported: false,
-    file_hash: null,
-    file: null,
-  };
+  const invoice = store.blankInvoice(ctx.org);
   applyChanges(ctx, invoice, changes);
   if (changes.status === 'unpaid') finalizeInvoice(store, invoice);
   store.addInvoice(invoice);
