@@ -30,6 +30,43 @@ export interface GatewayConfig {
     timeoutMs: number;
     maxInFlight: number;
     maxRetries: number;
+    /**
+     * Longest a logical call may take, attempts and backoff included (`QONTO_CALL_DEADLINE_MS`):
+     * a hung Qonto costs a request at most this, then the breaker answers at once.
+     */
+    callDeadlineMs: number;
+    /** Qonto requests per 10 s this process may send (`QONTO_RATE_LIMIT`); ten times that per 10 min. */
+    rateLimit: number;
+    /**
+     * Largest share, in percent, of the process's requests per window and of its upstream slots that
+     * one credential may hold (`QONTO_CREDENTIAL_SHARE_PERCENT`), so that no tenant can exhaust them.
+     */
+    credentialSharePercent: number;
+    /** Longest a request may wait for its turn before failing with UPSTREAM_RATE_LIMITED (`QONTO_MAX_QUEUE_WAIT_MS`). */
+    maxQueueWaitMs: number;
+    /** Qonto calls one GraphQL operation (or one subscription update) may make (`QONTO_MAX_CALLS_PER_OPERATION`). */
+    maxCallsPerOperation: number;
+    /** Largest Qonto response body read (`QONTO_MAX_RESPONSE_BYTES`); a larger one fails the call. */
+    maxResponseBytes: number;
+    /** Consecutive failures (timeouts, network errors, 5xx) that open the circuit breaker (`QONTO_BREAKER_FAILURES`). */
+    breakerFailures: number;
+    /** How long the breaker stays open before one trial call (`QONTO_BREAKER_OPEN_MS`). */
+    breakerOpenMs: number;
+    /** 401 answers from Qonto this process may collect per hour (`QONTO_401_BUDGET_PER_HOUR`); Qonto throttles past 200. */
+    unauthorizedBudgetPerHour: number;
+    /** How long a credential Qonto refused is refused locally (`QONTO_REFUSED_CREDENTIAL_TTL_MS`). */
+    refusedCredentialTtlMs: number;
+  };
+  /** What the gateway's own HTTP/WebSocket edge accepts. */
+  gateway: {
+    /** Origins allowed cross-origin (`CORS_ORIGINS`); empty = no CORS headers at all. */
+    corsOrigins: string[];
+    /** Failed authentications one client address may cause per hour (`GATEWAY_AUTH_FAILURES_PER_ADDRESS`). */
+    authFailuresPerAddress: number;
+    /** Proxies in front of the gateway whose `X-Forwarded-For` entry is trusted (`GATEWAY_TRUSTED_PROXIES`). */
+    trustedProxies: number;
+    /** Subscriptions one graphql-ws socket may run at once (`GATEWAY_MAX_SUBSCRIPTIONS_PER_SOCKET`). */
+    maxSubscriptionsPerSocket: number;
   };
   /** Accepted webhook secrets (rotation); empty in simulator mode until the simulator generates one. */
   webhookSecrets: string[];
@@ -77,6 +114,20 @@ const envSchema = z.object({
   QONTO_TIMEOUT_MS: integer(10_000, 100, 120_000),
   QONTO_MAX_IN_FLIGHT: integer(16, 1, 1000),
   QONTO_MAX_RETRIES: integer(3, 0, 10),
+  QONTO_CALL_DEADLINE_MS: integer(15_000, 100, 300_000),
+  QONTO_RATE_LIMIT: integer(900, 1, 1000),
+  QONTO_CREDENTIAL_SHARE_PERCENT: integer(50, 1, 100),
+  QONTO_MAX_QUEUE_WAIT_MS: integer(2000, 0, 60_000),
+  QONTO_MAX_CALLS_PER_OPERATION: integer(100, 1, 10_000),
+  QONTO_MAX_RESPONSE_BYTES: integer(8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+  QONTO_BREAKER_FAILURES: integer(5, 1, 1000),
+  QONTO_BREAKER_OPEN_MS: integer(5000, 100, 600_000),
+  QONTO_401_BUDGET_PER_HOUR: integer(100, 1, 190),
+  QONTO_REFUSED_CREDENTIAL_TTL_MS: integer(600_000, 1000, 86_400_000),
+  CORS_ORIGINS: commaList,
+  GATEWAY_AUTH_FAILURES_PER_ADDRESS: integer(20, 1, 10_000),
+  GATEWAY_TRUSTED_PROXIES: integer(0, 0, 10),
+  GATEWAY_MAX_SUBSCRIPTIONS_PER_SOCKET: integer(50, 1, 10_000),
   REDIS_URL: z.preprocess(
     emptyToUndefined,
     z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
@@ -143,6 +194,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       timeoutMs: e.QONTO_TIMEOUT_MS,
       maxInFlight: e.QONTO_MAX_IN_FLIGHT,
       maxRetries: e.QONTO_MAX_RETRIES,
+      callDeadlineMs: e.QONTO_CALL_DEADLINE_MS,
+      rateLimit: e.QONTO_RATE_LIMIT,
+      credentialSharePercent: e.QONTO_CREDENTIAL_SHARE_PERCENT,
+      maxQueueWaitMs: e.QONTO_MAX_QUEUE_WAIT_MS,
+      maxCallsPerOperation: e.QONTO_MAX_CALLS_PER_OPERATION,
+      maxResponseBytes: e.QONTO_MAX_RESPONSE_BYTES,
+      breakerFailures: e.QONTO_BREAKER_FAILURES,
+      breakerOpenMs: e.QONTO_BREAKER_OPEN_MS,
+      unauthorizedBudgetPerHour: e.QONTO_401_BUDGET_PER_HOUR,
+      refusedCredentialTtlMs: e.QONTO_REFUSED_CREDENTIAL_TTL_MS,
+    },
+    gateway: {
+      corsOrigins: e.CORS_ORIGINS,
+      authFailuresPerAddress: e.GATEWAY_AUTH_FAILURES_PER_ADDRESS,
+      trustedProxies: e.GATEWAY_TRUSTED_PROXIES,
+      maxSubscriptionsPerSocket: e.GATEWAY_MAX_SUBSCRIPTIONS_PER_SOCKET,
     },
     webhookSecrets: e.QONTO_WEBHOOK_SECRET,
     redisUrl: e.REDIS_URL,
