@@ -2,7 +2,7 @@
  * `npm run bench [-- scenario ...]`: runs benchmark scenarios one after another (all by default),
  * each bounded in time, printing a table and writing bench/results/<scenario>.json.
  */
-const SCENARIOS = ['query-overhead', 'dashboard', 'fanout', 'webhooks', 'peers'] as const;
+const SCENARIOS = ['query-overhead', 'dashboard', 'fanout', 'webhooks', 'fairness', 'peers'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

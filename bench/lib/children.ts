@@ -100,6 +100,8 @@ export interface SimulatorInfo {
   statsUrl: string;
   /** The demo organisation's `Authorization` value. */
   authorization: string;
+  /** One `Authorization` value per demo organisation (`[0]` = `authorization`). */
+  authorizations: string[];
   webhookSecret: string;
   invoices: number;
 }
@@ -119,11 +121,16 @@ export interface UpstreamStats {
 }
 
 /** Starts the simulator child (`extraInvoices` clones of seeded invoices added). */
-export function startSimulator(options: { extraInvoices?: number; nodeArgs?: string[] } = {}): Promise<ChildServer<SimulatorInfo>> {
+export function startSimulator(
+  options: { extraInvoices?: number; nodeArgs?: string[]; perTenSeconds?: number } = {},
+): Promise<ChildServer<SimulatorInfo>> {
   return startChild<SimulatorInfo>({
     name: 'simulator',
     script: 'bench/servers/simulator.ts',
-    env: { BENCH_EXTRA_INVOICES: String(options.extraInvoices ?? 0) },
+    env: {
+      BENCH_EXTRA_INVOICES: String(options.extraInvoices ?? 0),
+      BENCH_SIM_PER_TEN_SECONDS: options.perTenSeconds ? String(options.perTenSeconds) : '',
+    },
     ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
   });
 }
@@ -175,6 +182,30 @@ export async function startGatewayAndBaseline(
     await gateway.stop();
     throw error;
   }
+}
+
+/** What the simulator child's `/window` answers. */
+export interface UpstreamWindow {
+  /** The most requests that arrived in any 10 s window. */
+  maxPerTenSeconds: number;
+  requests: number;
+  /** Answers by HTTP status. */
+  byStatus: Record<string, number>;
+}
+
+/** Requests the simulator child saw since `since` (Unix ms): peak per 10 s and answers by status. */
+export async function upstreamWindow(sim: SimulatorInfo, since: number): Promise<UpstreamWindow> {
+  const response = await fetch(`${sim.statsUrl.replace(/\/stats$/, '/window')}?since=${since}`);
+  return (await response.json()) as UpstreamWindow;
+}
+
+/** Merges `faults` into the simulator child's faults (`reset` clears them first). */
+export async function setSimulatorFaults(sim: SimulatorInfo, faults: Record<string, unknown>, reset = false): Promise<void> {
+  const response = await fetch(`${sim.statsUrl.replace(/\/stats$/, '/faults')}${reset ? '?reset=1' : ''}`, {
+    method: 'POST',
+    body: JSON.stringify(faults),
+  });
+  await response.body?.cancel();
 }
 
 /** Reads the simulator child's cumulative request counters. */
