@@ -121,7 +121,10 @@ const SUBSCRIBE_BATCH = 1000;
  *   connection becomes ready, so listeners registered during an outage get other replicas'
  *   signals once Redis returns.
  *
- * Two connections, as Redis requires (a subscribed connection cannot publish).
+ * Two connections, as Redis requires (a subscribed connection cannot publish). Written on ioredis
+ * directly rather than on `@graphql-yoga/redis-event-target`, whose event target neither awaits
+ * nor catches its PUBLISH and SUBSCRIBE calls (unhandled rejections while Redis is away) and
+ * cannot tell whether a signal left the process.
  */
 export function createRedisBus(connections: RedisConnections, options: RedisBusOptions = {}): SignalBus {
   return new RedisSignalBus(connections, options);
