@@ -11,7 +11,6 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { ExecutionArgs } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { resolveCaller } from './auth.js';
@@ -25,6 +24,7 @@ import { SingleFlight } from './lib/single-flight.js';
 import { QontoTransport } from './qonto/transport.js';
 import { createMemoryDeduplicator, createRedisDeduplicator } from './lifecycle/deduplicator.js';
 import { LifecycleHub } from './lifecycle/hub.js';
+import { RedisConnections } from './lifecycle/redis-connections.js';
 import { createMemoryBus, createRedisBus } from './lifecycle/signal-bus.js';
 import { createWebhookReceiver } from './lifecycle/webhook-receiver.js';
 import { probeQonto } from './readiness.js';
@@ -148,9 +148,12 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       maxRetries: config.qonto.maxRetries,
       onUpstreamCall: metrics.recordUpstreamCall,
     });
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
-  const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createMemoryBus();
-  const deduplicator = redis ? createRedisDeduplicator(redis) : createMemoryDeduplicator();
+  // Redis degrades to in-process behaviour while unreachable; redisConnections.healthy() and
+  // onChange() expose its state (as does bus.healthy(), true without Redis).
+  const redisConnections = config.redisUrl ? new RedisConnections(config.redisUrl, { logger }) : undefined;
+  const redis = redisConnections?.client('commands');
+  const bus = redisConnections ? createRedisBus(redisConnections, { logger }) : createMemoryBus();
+  const deduplicator = redis ? createRedisDeduplicator(redis, { logger }) : createMemoryDeduplicator();
   const lifecycle = new LifecycleHub({
     transport,
     bus,
@@ -277,6 +280,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     close: async () => {
       lifecycle.close();
       await Promise.allSettled([bus.close(), deduplicator.close()]);
+      await redisConnections?.close();
       if (ownsTransport) await transport.close();
     },
   };

@@ -38,6 +38,12 @@ export interface LifecycleHubOptions {
    * beyond `rate × interval` watches, each is polled less often than `pollIntervalMs`.
    */
   maxPollsPerSecond?: number;
+  /**
+   * Shortest time between two webhook-driven re-fetches of one watch, default
+   * {@link SIGNAL_COALESCE_MS}: the first signal after a quiet period re-fetches at once, the
+   * signals that follow within the window are merged into one re-fetch at its end.
+   */
+  signalCoalesceMs?: number;
   logger?: Logger;
 }
 
@@ -47,12 +53,24 @@ export interface LifecycleHubOptions {
  */
 export const SUBSCRIBE_FRESHNESS_MS = 1000;
 
+/**
+ * Default shortest time between two signal-driven re-fetches of one watch. A burst of webhooks for
+ * one invoice (Qonto retries, a busy network, a replay) then costs one GET per window, not one per
+ * webhook, and a lone webhook is still followed by a GET at once.
+ */
+export const SIGNAL_COALESCE_MS = 250;
+
 const eventKey = (event: LifecycleEvent) => `${event.rawStatusCode}|${event.occurredAt ?? ''}`;
 
 /**
  * One invoice watched with one credential: shared by every subscriber with those credentials.
  * It keeps an append-only log of the events seen so far (Qonto's order, never a duplicate), a
  * poll timer, and its bus listeners; subscribers only hold a position in the log.
+ *
+ * Signals coalesce: one fetch at a time; any number of signals during a fetch (which may predate
+ * their change) cause exactly one more fetch after it; signal-driven fetches start at least
+ * `signalCoalesceMs` apart, the signals in between waiting for the next one. Every fetch, whatever
+ * started it (signal, poll, new subscriber), answers all the signals received before it started.
  */
 class InvoiceWatch {
   readonly subscribers = new Set<SubscriberStream>();
@@ -62,7 +80,12 @@ class InvoiceWatch {
   #refreshing: Promise<void> | null = null;
   /** When the last successful fetch started (Date.now()), or null. */
   #fetchedAt: number | null = null;
+  /** A signal arrived that no fetch started since has answered. */
   #dirty = false;
+  /** When the last signal-driven fetch started (Date.now()), or null. */
+  #signalFetchAt: number | null = null;
+  /** Waits for the end of the coalescing window before the next signal-driven fetch. */
+  #signalTimer: NodeJS.Timeout | null = null;
   #timer: NodeJS.Timeout | null = null;
   #failures = 0;
   #retryAfterMs = 0;
@@ -82,17 +105,37 @@ class InvoiceWatch {
     this.#disposers.push(await this.hub.bus.subscribe(invoiceTopic(this.invoiceId), () => this.signal()));
   }
 
-  /** A signal: re-fetch now (or right after the fetch in flight, which may predate the change). */
+  /**
+   * A signal: re-fetch now, or after the fetch in flight (which may predate the change), or at the
+   * end of the coalescing window; signals waiting together share one fetch.
+   */
   signal(): void {
     if (this.#closed) return;
-    if (this.#refreshing) this.#dirty = true;
-    else void this.refresh().catch(() => undefined);
+    this.#dirty = true;
+    this.#fetchForSignals();
+  }
+
+  #fetchForSignals(): void {
+    if (!this.#dirty || this.#closed || this.#refreshing || this.#signalTimer) return;
+    const wait = this.#signalFetchAt === null ? 0 : this.#signalFetchAt + this.hub.signalCoalesceMs - Date.now();
+    if (wait > 0) {
+      this.#signalTimer = setTimeout(() => {
+        this.#signalTimer = null;
+        this.#fetchForSignals();
+      }, wait);
+      this.#signalTimer.unref();
+      return;
+    }
+    this.#signalFetchAt = Date.now();
+    void this.refresh().catch(() => undefined);
   }
 
   /** Fetches the invoice (one fetch at a time) and appends the events not seen yet. */
   refresh(): Promise<void> {
     if (this.#refreshing) return this.#refreshing;
     this.#dirty = false;
+    if (this.#signalTimer) clearTimeout(this.#signalTimer);
+    this.#signalTimer = null;
     this.hub.pacer.cancel(this);
     const run = (async () => {
       const started = Date.now();
@@ -111,8 +154,8 @@ class InvoiceWatch {
       } finally {
         this.#refreshing = null;
         this.#schedulePoll();
+        this.#fetchForSignals();
       }
-      if (this.#dirty) await this.refresh();
     })();
     this.#refreshing = run;
     return run;
@@ -181,6 +224,8 @@ class InvoiceWatch {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    if (this.#signalTimer) clearTimeout(this.#signalTimer);
+    this.#signalTimer = null;
     this.hub.pacer.cancel(this);
     for (const dispose of this.#disposers.splice(0)) dispose();
   }
@@ -273,6 +318,8 @@ export class LifecycleHub {
   readonly bus: SignalBus;
   readonly pollIntervalMs: number;
   readonly maxPollBackoffMs: number;
+  /** Shortest time between two signal-driven fetches of one watch. */
+  readonly signalCoalesceMs: number;
   /** Paces the reconciliation polls of every watch. */
   readonly pacer: PollPacer;
   readonly logger: Logger | undefined;
@@ -287,6 +334,7 @@ export class LifecycleHub {
     this.bus = options.bus;
     this.pollIntervalMs = options.pollIntervalMs;
     this.maxPollBackoffMs = options.maxPollBackoffMs ?? 5 * 60_000;
+    this.signalCoalesceMs = options.signalCoalesceMs ?? SIGNAL_COALESCE_MS;
     this.pacer = new PollPacer({ maxPerSecond: options.maxPollsPerSecond ?? 5 });
     this.logger = options.logger;
     this.#transport = options.transport;

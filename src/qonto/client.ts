@@ -288,8 +288,15 @@ export class QontoClient {
   }
 }
 
-function segment(id: string): string {
+/**
+ * An id as one path segment: percent-encoded, so `/`, `?` and `#` stay inside it. The last line of
+ * defence behind the schema's id checks: it refuses an empty id and the dot segments `.` and `..`,
+ * which encoding leaves as they are and URL resolution would turn into "this" or "the parent"
+ * path (`/v2/client_invoices/../mark_as_paid`). Throws a `TypeError` before any request is made.
+ */
+export function segment(id: string): string {
   if (typeof id !== 'string' || id === '') throw new TypeError('A Qonto id must be a non-empty string');
+  if (id === '.' || id === '..') throw new TypeError('A Qonto id cannot be a dot segment ("." or "..")');
   return encodeURIComponent(id);
 }
 

@@ -1,9 +1,9 @@
 import { invoiceClientId } from '../domain/eligibility.js';
 import { normalizeLifecycleEvents } from '../domain/lifecycle-events.js';
 import { toMoney } from '../domain/money.js';
-import { badUserInput } from '../graphql/errors.js';
 import type { GatewayContext } from '../context.js';
 import type { WireClientInvoice, WireInvoiceItem } from '../qonto/wire.js';
+import { distinctListArgument, QONTO_ID_DESCRIPTION, qontoIdArgument } from './arguments.js';
 import { builder } from './builder.js';
 import { Client } from './client.js';
 import { connectionType, resolveOffsetConnection } from './connection.js';
@@ -131,7 +131,7 @@ const ClientInvoiceOrder = builder.enumType('ClientInvoiceOrder', {
 const ClientInvoiceFilter = builder.inputType('ClientInvoiceFilter', {
   description: "Qonto's client invoice list filters (`filter[...]`).",
   fields: (t) => ({
-    status: t.field({ type: [FilterableInvoiceStatus], description: 'Any of these statuses.' }),
+    status: t.field({ type: [FilterableInvoiceStatus], description: `Any of these statuses (1 to ${ClientInvoiceStatusFilter.length}; repeats are ignored).` }),
     createdAtFrom: t.field({ type: 'DateTime' }),
     createdAtTo: t.field({ type: 'DateTime' }),
     updatedAtFrom: t.field({ type: 'DateTime' }),
@@ -144,8 +144,8 @@ builder.queryFields((t) => ({
     type: ClientInvoice,
     nullable: true,
     description: 'An invoice by its Qonto id; null when Qonto says 404.',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_, { id }, ctx) => ctx.loaders.invoice.load(String(id)),
+    args: { id: t.arg.id({ required: true, description: QONTO_ID_DESCRIPTION }) },
+    resolve: (_, { id }, ctx) => ctx.loaders.invoice.load(qontoIdArgument(id, 'id')),
   }),
   clientInvoices: t.field({
     type: ClientInvoiceConnection,
@@ -156,14 +156,14 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: ClientInvoiceOrder, description: 'Default: newest first.' }),
     },
     resolve: (_, { first, after, filter, orderBy }, ctx) => {
-      if (filter?.status && filter.status.length === 0) throw badUserInput('filter.status needs at least one status', 'filter.status');
+      const status = distinctListArgument(filter?.status, 'filter.status', { min: 1, max: ClientInvoiceStatusFilter.length });
       return resolveOffsetConnection({ first, after }, async (page, perPage) => {
         const list = await ctx.qonto().listClientInvoices({
           page,
           perPage,
           ...(orderBy ? { sortBy: orderBy } : {}),
           filter: {
-            status: filter?.status?.map((s) => s.toLowerCase()),
+            status: status?.map((s) => s.toLowerCase()),
             createdAtFrom: filter?.createdAtFrom ?? undefined,
             createdAtTo: filter?.createdAtTo ?? undefined,
             updatedAtFrom: filter?.updatedAtFrom ?? undefined,

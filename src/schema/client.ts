@@ -1,5 +1,6 @@
-import { badUserInput } from '../graphql/errors.js';
+import { CLIENT_FILTER_LIMITS } from '../domain/input-rules.js';
 import type { WireClient } from '../qonto/wire.js';
+import { boundedStringArgument, QONTO_ID_DESCRIPTION, qontoIdArgument } from './arguments.js';
 import { builder } from './builder.js';
 import { Address } from './address.js';
 import { connectionType, resolveOffsetConnection } from './connection.js';
@@ -67,10 +68,14 @@ const ClientOrder = builder.enumType('ClientOrder', {
 const ClientFilter = builder.inputType('ClientFilter', {
   description: "Qonto's client list filters (`filter[...]`).",
   fields: (t) => ({
-    name: t.string({ description: 'At least 2 characters; partial, case and accent insensitive.' }),
-    email: t.string(),
-    vatNumber: t.string(),
-    taxIdentificationNumber: t.string(),
+    name: t.string({
+      description: `${CLIENT_FILTER_LIMITS.name.min} to ${CLIENT_FILTER_LIMITS.name.max} characters; partial, case and accent insensitive.`,
+    }),
+    email: t.string({ description: `Exact, case insensitive; at most ${CLIENT_FILTER_LIMITS.email.max} characters.` }),
+    vatNumber: t.string({ description: `Exact, case insensitive; at most ${CLIENT_FILTER_LIMITS.vatNumber.max} characters.` }),
+    taxIdentificationNumber: t.string({
+      description: `Exact, case insensitive (SIREN or SIRET in France); at most ${CLIENT_FILTER_LIMITS.taxIdentificationNumber.max} characters.`,
+    }),
     updatedAtFrom: t.field({ type: 'DateTime' }),
     updatedAtTo: t.field({ type: 'DateTime' }),
   }),
@@ -81,8 +86,8 @@ builder.queryFields((t) => ({
     type: Client,
     nullable: true,
     description: 'A client by its Qonto id; null when Qonto does not know it.',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_, { id }, ctx) => ctx.loaders.client.load(String(id)),
+    args: { id: t.arg.id({ required: true, description: QONTO_ID_DESCRIPTION }) },
+    resolve: (_, { id }, ctx) => ctx.loaders.client.load(qontoIdArgument(id, 'id')),
   }),
   clients: t.field({
     type: ClientConnection,
@@ -93,17 +98,24 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: ClientOrder }),
     },
     resolve: (_, { first, after, filter, orderBy }, ctx) => {
-      if (filter?.name != null && filter.name.trim().length < 2) throw badUserInput('filter.name needs at least 2 characters', 'filter.name');
+      const name = boundedStringArgument(filter?.name, 'filter.name', CLIENT_FILTER_LIMITS.name);
+      const email = boundedStringArgument(filter?.email, 'filter.email', CLIENT_FILTER_LIMITS.email);
+      const vatNumber = boundedStringArgument(filter?.vatNumber, 'filter.vatNumber', CLIENT_FILTER_LIMITS.vatNumber);
+      const taxIdentificationNumber = boundedStringArgument(
+        filter?.taxIdentificationNumber,
+        'filter.taxIdentificationNumber',
+        CLIENT_FILTER_LIMITS.taxIdentificationNumber,
+      );
       return resolveOffsetConnection({ first, after }, async (page, perPage) => {
         const list = await ctx.qonto().listClients({
           page,
           perPage,
           ...(orderBy ? { sortBy: orderBy } : {}),
           filter: {
-            name: filter?.name ?? undefined,
-            email: filter?.email ?? undefined,
-            vatNumber: filter?.vatNumber ?? undefined,
-            taxIdentificationNumber: filter?.taxIdentificationNumber ?? undefined,
+            name,
+            email,
+            vatNumber,
+            taxIdentificationNumber,
             updatedAtFrom: filter?.updatedAtFrom ?? undefined,
             updatedAtTo: filter?.updatedAtTo ?? undefined,
           },

@@ -1,4 +1,5 @@
 import type { GatewayContext } from '../context.js';
+import { MAX_FILE_NAME_LENGTH } from '../domain/input-rules.js';
 import { isQontoError } from '../qonto/errors.js';
 import type { WireClientInvoice } from '../qonto/wire.js';
 import { builder } from './builder.js';
@@ -38,6 +39,7 @@ export function validateImportFiles(files: readonly UploadedFile[]): string[] {
   let total = 0;
   return files.map((file, index) => {
     const field = `files[${index}]`;
+    if (file.name.length > MAX_FILE_NAME_LENGTH) throw new ValidationError(field, `File ${index + 1} has a name longer than ${MAX_FILE_NAME_LENGTH} characters`);
     const type = importContentType(file);
     if (!type) throw new ValidationError(field, `${file.name}: only PDF, JPEG, PNG or XML files can be imported`);
     if (file.size === 0) throw new ValidationError(field, `${file.name} is empty`);

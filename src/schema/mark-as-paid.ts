@@ -1,6 +1,7 @@
 import type { GatewayContext } from '../context.js';
 import { isQontoError } from '../qonto/errors.js';
 import type { WireClientInvoice } from '../qonto/wire.js';
+import { QONTO_ID_DESCRIPTION, qontoIdArgument } from './arguments.js';
 import { builder } from './builder.js';
 import { ClientInvoice } from './client-invoice.js';
 import { InvalidInvoiceStateError, NotFoundError, ValidationError } from './errors.js';
@@ -43,22 +44,24 @@ builder.mutationFields((t) => ({
   markClientInvoiceAsPaid: t.field({
     type: MarkClientInvoiceAsPaidSuccess,
     description: 'unpaid → paid (on a paid invoice, updates paidAt). paidAt defaults to today and cannot be in the future.',
-    args: { id: t.arg.id({ required: true }), paidAt: t.arg({ type: 'Date' }) },
+    args: { id: t.arg.id({ required: true, description: QONTO_ID_DESCRIPTION }), paidAt: t.arg({ type: 'Date' }) },
     errors: { types: [NotFoundError, InvalidInvoiceStateError, ValidationError], union: { name: 'MarkClientInvoiceAsPaidResult' }, directResult: true },
-    resolve: (_, { id, paidAt }, ctx) => {
+    resolve: (_, { id: rawId, paidAt }, ctx) => {
+      const id = qontoIdArgument(rawId, 'id');
       if (paidAt && paidAt > todayInParis()) throw new ValidationError('paidAt', 'paidAt cannot be in the future');
       const qonto = ctx.qonto();
-      return invoiceAction(ctx, String(id), () => qonto.markClientInvoiceAsPaid(String(id), { paidAt: paidAt ?? undefined }), 'Only an unpaid or paid invoice can be marked as paid');
+      return invoiceAction(ctx, id, () => qonto.markClientInvoiceAsPaid(id, { paidAt: paidAt ?? undefined }), 'Only an unpaid or paid invoice can be marked as paid');
     },
   }),
   unmarkClientInvoiceAsPaid: t.field({
     type: UnmarkClientInvoiceAsPaidSuccess,
     description: 'paid → unpaid (clears paidAt).',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: QONTO_ID_DESCRIPTION }) },
     errors: { types: [NotFoundError, InvalidInvoiceStateError], union: { name: 'UnmarkClientInvoiceAsPaidResult' }, directResult: true },
-    resolve: (_, { id }, ctx) => {
+    resolve: (_, { id: rawId }, ctx) => {
+      const id = qontoIdArgument(rawId, 'id');
       const qonto = ctx.qonto();
-      return invoiceAction(ctx, String(id), () => qonto.unmarkClientInvoiceAsPaid(String(id)), 'Only a paid invoice can be unmarked as paid');
+      return invoiceAction(ctx, id, () => qonto.unmarkClientInvoiceAsPaid(id), 'Only a paid invoice can be unmarked as paid');
     },
   }),
 }));

@@ -2,6 +2,7 @@ import type { GatewayContext } from '../context.js';
 import { invoiceClientId } from '../domain/eligibility.js';
 import { isQontoError } from '../qonto/errors.js';
 import type { WireClientInvoice } from '../qonto/wire.js';
+import { QONTO_ID_DESCRIPTION, qontoIdArgument } from './arguments.js';
 import { builder } from './builder.js';
 import { ClientInvoice } from './client-invoice.js';
 import { decideEligibility } from './einvoicing-eligibility.js';
@@ -80,7 +81,7 @@ builder.mutationField('sendInvoiceByEinvoice', (t) =>
     type: SendInvoiceByEinvoiceSuccess,
     description:
       'Sends a finalized invoice through the French e-invoicing network. Checks eligibility first (no call to Qonto when a check fails); errors are data.',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: QONTO_ID_DESCRIPTION }) },
     errors: {
       types: [
         NotFoundError,
@@ -92,6 +93,6 @@ builder.mutationField('sendInvoiceByEinvoice', (t) =>
       union: { name: 'SendInvoiceByEinvoiceResult' },
       directResult: true,
     },
-    resolve: (_, { id }, ctx) => sendInvoiceByEinvoice(ctx, String(id)),
+    resolve: (_, { id }, ctx) => sendInvoiceByEinvoice(ctx, qontoIdArgument(id, 'id')),
   }),
 );

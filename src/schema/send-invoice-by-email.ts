@@ -1,6 +1,8 @@
 import type { GatewayContext } from '../context.js';
+import { MAX_EMAIL_LENGTH } from '../domain/input-rules.js';
 import { isQontoError } from '../qonto/errors.js';
 import type { WireClientInvoice } from '../qonto/wire.js';
+import { QONTO_ID_DESCRIPTION, qontoIdArgument } from './arguments.js';
 import { builder } from './builder.js';
 import { ClientInvoice } from './client-invoice.js';
 import { InvalidInvoiceStateError, NotFoundError, ValidationError } from './errors.js';
@@ -21,7 +23,7 @@ export interface SendByEmailInput {
 
 const SendInvoiceByEmailInput = builder.inputType('SendInvoiceByEmailInput', {
   fields: (t) => ({
-    sendTo: t.stringList({ required: true, description: `1 to ${MAX_RECIPIENTS} email addresses.` }),
+    sendTo: t.stringList({ required: true, description: `1 to ${MAX_RECIPIENTS} email addresses (each at most ${MAX_EMAIL_LENGTH} characters).` }),
     emailTitle: t.string({ required: true, description: `The subject, at most ${MAX_TITLE} characters.` }),
     emailBody: t.string({ description: `At most ${MAX_BODY} characters.` }),
     copyToSelf: t.boolean({ description: 'Also send a copy to the sender (Qonto default: true).' }),
@@ -37,6 +39,7 @@ export function validateEmailInput(input: SendByEmailInput): void {
   if (input.sendTo.length === 0) throw new ValidationError('input.sendTo', 'Give at least one recipient');
   if (input.sendTo.length > MAX_RECIPIENTS) throw new ValidationError('input.sendTo', `At most ${MAX_RECIPIENTS} recipients`);
   input.sendTo.forEach((address, index) => {
+    if (address.length > MAX_EMAIL_LENGTH) throw new ValidationError(`input.sendTo[${index}]`, `Recipient ${index + 1} is longer than ${MAX_EMAIL_LENGTH} characters`);
     if (!EMAIL.test(address.trim())) throw new ValidationError(`input.sendTo[${index}]`, `"${address}" is not an email address`);
   });
   if (input.emailTitle.trim() === '') throw new ValidationError('input.emailTitle', 'The email title cannot be blank');
@@ -76,8 +79,8 @@ builder.mutationField('sendInvoiceByEmail', (t) =>
   t.field({
     type: SendInvoiceByEmailSuccess,
     description: 'Emails the invoice through Qonto (the fallback for clients not reachable by e-invoice).',
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: SendInvoiceByEmailInput, required: true }) },
+    args: { id: t.arg.id({ required: true, description: QONTO_ID_DESCRIPTION }), input: t.arg({ type: SendInvoiceByEmailInput, required: true }) },
     errors: { types: [NotFoundError, ValidationError, InvalidInvoiceStateError], union: { name: 'SendInvoiceByEmailResult' }, directResult: true },
-    resolve: (_, { id, input }, ctx) => sendInvoiceByEmail(ctx, String(id), input),
+    resolve: (_, { id, input }, ctx) => sendInvoiceByEmail(ctx, qontoIdArgument(id, 'id'), input),
   }),
 );

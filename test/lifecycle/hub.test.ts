@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { credentialKey } from '../../src/auth.js';
-import { LifecycleHub, SUBSCRIBE_FRESHNESS_MS } from '../../src/lifecycle/hub.js';
+import { LifecycleHub, SIGNAL_COALESCE_MS, SUBSCRIBE_FRESHNESS_MS } from '../../src/lifecycle/hub.js';
 import { clientTopic, createMemoryBus, invoiceTopic } from '../../src/lifecycle/signal-bus.js';
 import { QontoError } from '../../src/qonto/errors.js';
 import type { QontoTransport } from '../../src/qonto/transport.js';
@@ -15,9 +15,12 @@ function fakeQonto() {
     forAuthorization: () => ({
       getClientInvoice: async () => {
         state.fetches++;
+        // Qonto's answer reflects the invoice when the request arrived: changes made while the
+        // answer is on its way are not in it.
+        const answer = invoice();
         if (state.gate) await state.gate;
         if (state.fail) throw state.fail;
-        return invoice();
+        return answer;
       },
     }),
   } as unknown as QontoTransport;
@@ -113,6 +116,84 @@ describe('LifecycleHub', () => {
     open();
     await hub.whenSubscribers(1);
     await vi.waitFor(() => expect(qonto.state.fetches).toBe(before + 2));
+  });
+
+  it('coalesces a burst: 2,000 signals during a slow fetch cost one more fetch, and every event arrives once, in order', async () => {
+    vi.useFakeTimers();
+    hub.close();
+    hub = new LifecycleHub({ transport: qonto.transport, bus, pollIntervalMs: 3_600_000 });
+    const stream = await hub.subscribe(caller, 'inv-1');
+    const before = qonto.state.fetches;
+    qonto.add(200, 0);
+    let open!: () => void;
+    qonto.state.gate = new Promise<void>((resolve) => (open = resolve));
+    for (let i = 0; i < 2000; i++) {
+      if (i > 0 && i % 400 === 0) qonto.add(200 + i / 400, i / 400); // 201..204 land while the fetch is slow
+      signal();
+    }
+    expect(qonto.state.fetches).toBe(before + 1); // the first signal fetched at once, the rest wait
+    qonto.state.gate = null;
+    open();
+    expect((await stream.next()).value!.event.statusCode).toBe(200);
+
+    await vi.advanceTimersByTimeAsync(SIGNAL_COALESCE_MS);
+    expect(qonto.state.fetches).toBe(before + 2); // one trailing fetch for the 1,999 others
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) codes.push((await stream.next()).value!.event.statusCode!);
+    expect(codes).toEqual([201, 202, 203, 204]);
+
+    await vi.advanceTimersByTimeAsync(10 * SIGNAL_COALESCE_MS);
+    expect(qonto.state.fetches).toBe(before + 2);
+    expect(hub.stats().loggedEvents).toBe(5);
+    await stream.return!();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('merges signals spread over time into one fetch per window, a lone signal still fetching at once', async () => {
+    vi.useFakeTimers();
+    hub.close();
+    hub = new LifecycleHub({ transport: qonto.transport, bus, pollIntervalMs: 3_600_000 });
+    const stream = await hub.subscribe(caller, 'inv-1');
+    const before = qonto.state.fetches;
+    for (let i = 0; i < 2000; i++) {
+      if (i % 100 === 0) qonto.add(200 + i / 100, i / 100);
+      signal();
+      await vi.advanceTimersByTimeAsync(1); // one webhook per millisecond for 2 s
+    }
+    await vi.advanceTimersByTimeAsync(SIGNAL_COALESCE_MS);
+    const burst = qonto.state.fetches - before;
+    expect(burst).toBeGreaterThanOrEqual(2);
+    expect(burst).toBeLessThanOrEqual(2000 / SIGNAL_COALESCE_MS + 2);
+    const codes: number[] = [];
+    for (let i = 0; i < 20; i++) codes.push((await stream.next()).value!.event.statusCode!);
+    expect(codes).toEqual(Array.from({ length: 20 }, (_, i) => 200 + i));
+    expect(hub.stats().loggedEvents).toBe(20);
+
+    // After a quiet window, the next signal is not delayed.
+    const quiet = qonto.state.fetches;
+    qonto.add(220, 30);
+    signal();
+    expect(qonto.state.fetches).toBe(quiet + 1);
+    expect((await stream.next()).value!.event.statusCode).toBe(220);
+    await stream.return!();
+  });
+
+  it('lets any fetch answer the signals received before it started (no extra signal-driven fetch)', async () => {
+    vi.useFakeTimers();
+    hub.close();
+    hub = new LifecycleHub({ transport: qonto.transport, bus, pollIntervalMs: 3_600_000 });
+    const stream = await hub.subscribe(caller, 'inv-1');
+    signal(); // fetches at once
+    await vi.advanceTimersByTimeAsync(0);
+    signal(); // within the window: waits for its end
+    const waiting = qonto.state.fetches;
+    vi.setSystemTime(Date.now() + SUBSCRIBE_FRESHNESS_MS);
+    const second = await hub.subscribe(caller, 'inv-1'); // this subscriber's fetch answers the waiting signal
+    expect(qonto.state.fetches).toBe(waiting + 1);
+    await vi.advanceTimersByTimeAsync(10 * SIGNAL_COALESCE_MS);
+    expect(qonto.state.fetches).toBe(waiting + 1);
+    await stream.return!();
+    await second.return!();
   });
 
   it('polls while subscribed, backs off on 429 honouring Retry-After, and stops when the last subscriber leaves', async () => {
