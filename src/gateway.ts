@@ -21,13 +21,14 @@ import { maskError } from './graphql/errors.js';
 import { isQontoError } from './qonto/errors.js';
 import { createLogger } from './observability/logger.js';
 import { describeOperation, GatewayMetrics } from './observability/metrics.js';
+import { QontoHealth, startQontoProbe } from './observability/qonto-health.js';
 import { SingleFlight } from './lib/single-flight.js';
 import { QontoTransport } from './qonto/transport.js';
 import { createMemoryDeduplicator, createRedisDeduplicator } from './lifecycle/deduplicator.js';
 import { LifecycleHub } from './lifecycle/hub.js';
 import { createMemoryBus, createRedisBus } from './lifecycle/signal-bus.js';
 import { createWebhookReceiver } from './lifecycle/webhook-receiver.js';
-import { probeQonto } from './readiness.js';
+import { Readiness } from './readiness.js';
 import { schema } from './schema/index.js';
 
 /** Where GraphQL (HTTP, SSE and graphql-ws) is served. */
@@ -58,6 +59,8 @@ export interface GatewayOptions {
   graphiql?: { headers?: Record<string, string>; defaultQuery?: string };
   /** How long shutdown waits for in-flight HTTP requests, default 10 000 ms. */
   shutdownGraceMs?: number;
+  /** Static auth mode: time between probes of Qonto with the gateway's own credentials, default 30 000 ms. */
+  qontoProbeIntervalMs?: number;
 }
 
 /** The transport-agnostic gateway: yoga plus routes, not yet listening. */
@@ -65,9 +68,13 @@ export interface GatewayApp {
   yoga: YogaServerInstance<ServerContext, GatewayContext>;
   services: GatewayServices;
   metrics: GatewayMetrics;
+  /** `/readiness`: config, Redis when configured, draining. */
+  readiness: Readiness;
+  /** Qonto's health (`qonto_up`), learned from traffic and, in static auth mode, a periodic probe. */
+  qontoHealth: QontoHealth;
   /** The node:http listener serving every route of the HTTP surface. */
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
-  /** Releases what the app owns (the transport it created). */
+  /** Marks the app draining, then releases what it owns (the transport it created). */
   close(): Promise<void>;
 }
 
@@ -134,6 +141,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new GatewayMetrics();
+  const qontoHealth = new QontoHealth(metrics.registry);
   const baseUrl = options.qontoBaseUrl ?? config.qonto.apiUrl;
   if (!baseUrl) throw new Error('createGatewayApp needs a Qonto base URL (QONTO_API_URL or the simulator URL)');
   const ownsTransport = !options.transport;
@@ -146,7 +154,10 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       timeoutMs: config.qonto.timeoutMs,
       maxInFlight: config.qonto.maxInFlight,
       maxRetries: config.qonto.maxRetries,
-      onUpstreamCall: metrics.recordUpstreamCall,
+      onUpstreamCall: (event) => {
+        metrics.recordUpstreamCall(event);
+        qontoHealth.recordUpstreamCall(event);
+      },
     });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createMemoryBus();
@@ -160,6 +171,16 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   });
   const services: GatewayServices = { config, transport, logger, einvoiceSends: new SingleFlight(), lifecycle };
   metrics.observeLifecycle(() => lifecycle.stats());
+  const readiness = new Readiness({ redis });
+  const staticAuthorization = config.qonto.auth.mode === 'static' ? config.qonto.auth.authorization : undefined;
+  const qontoProbe = staticAuthorization
+    ? startQontoProbe({
+        health: qontoHealth,
+        call: () => transport.forAuthorization(staticAuthorization).getOrganization(),
+        intervalMs: options.qontoProbeIntervalMs,
+        logger,
+      })
+    : undefined;
   const receiveWebhook = createWebhookReceiver({
     secrets: () => services.config.webhookSecrets,
     deduplicator,
@@ -199,16 +220,6 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     ],
   });
 
-  const readinessCheck = async () => {
-    const qonto = await probeQonto({ baseUrl, config });
-    if (!redis) return qonto;
-    const redisOk = await redis.ping().then(
-      (answer) => answer === 'PONG',
-      () => false,
-    );
-    return { ok: qonto.ok && redisOk, checks: { ...qonto.checks, redis: { ok: redisOk } } };
-  };
-
   const handleRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     const headerId = req.headers['x-request-id'];
@@ -235,7 +246,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
 
     if (route === '/health') return sendJson(res, 200, { status: 'ok' });
     if (route === '/readiness') {
-      void readinessCheck().then(
+      void readiness.check().then(
         (result) => sendJson(res, result.ok ? 200 : 503, result),
         () => sendJson(res, 503, { ok: false }),
       );
@@ -273,8 +284,12 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     yoga,
     services,
     metrics,
+    readiness,
+    qontoHealth,
     handleRequest,
     close: async () => {
+      readiness.startDraining();
+      qontoProbe?.stop();
       lifecycle.close();
       await Promise.allSettled([bus.close(), deduplicator.close()]);
       if (ownsTransport) await transport.close();
@@ -357,6 +372,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      app.readiness.startDraining();
       services.lifecycle.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       await wsServer.dispose();
