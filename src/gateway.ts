@@ -17,6 +17,9 @@ import { WebSocketServer } from 'ws';
 import { resolveCaller } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import { AuthFailureLimiter, NOTHING_VERIFIED, presentedCredentialVerifier, type VerifiedCredentials } from './edge/auth-failures.js';
+import { authOutcomePlugin, type AuthAttemptContext } from './edge/auth-outcome-plugin.js';
+import { admitHttpRequest } from './edge/http-auth-guard.js';
 import { maskError } from './graphql/errors.js';
 import { isQontoError } from './qonto/errors.js';
 import { createLogger } from './observability/logger.js';
@@ -41,7 +44,7 @@ export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 export const MAX_MULTIPART_BODY_BYTES = 16 * 1024 * 1024;
 
 /** Values merged into yoga's context by the node:http adapter. */
-interface ServerContext {
+interface ServerContext extends AuthAttemptContext {
   requestId: string;
   /** Filled by the access-log plugin so the request log names the operation. */
   access: { operationName?: string | undefined };
@@ -59,6 +62,8 @@ export interface GatewayOptions {
   graphiql?: { headers?: Record<string, string>; defaultQuery?: string };
   /** How long shutdown waits for in-flight HTTP requests, default 10 000 ms. */
   shutdownGraceMs?: number;
+  /** Credentials Qonto already accepted: never refused by the per-address limiter. Default: none. */
+  verifiedCredentials?: VerifiedCredentials;
   /** Static auth mode: time between probes of Qonto with the gateway's own credentials, default 30 000 ms. */
   qontoProbeIntervalMs?: number;
 }
@@ -72,6 +77,8 @@ export interface GatewayApp {
   readiness: Readiness;
   /** Qonto's health (`qonto_up`), learned from traffic and, in static auth mode, a periodic probe. */
   qontoHealth: QontoHealth;
+  /** Failed authentications per client address, shared by HTTP and graphql-ws. */
+  authFailures: AuthFailureLimiter;
   /** The node:http listener serving every route of the HTTP surface. */
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
   /** Marks the app draining, then releases what it owns (the transport it created). */
@@ -172,6 +179,10 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   const services: GatewayServices = { config, transport, logger, einvoiceSends: new SingleFlight(), lifecycle };
   metrics.observeLifecycle(() => lifecycle.stats());
   const readiness = new Readiness({ redis });
+  const authFailures = new AuthFailureLimiter({
+    failuresPerWindow: config.gateway.authFailuresPerAddress,
+    isVerified: presentedCredentialVerifier(() => services.config.qonto.auth, options.verifiedCredentials ?? NOTHING_VERIFIED),
+  });
   const staticAuthorization = config.qonto.auth.mode === 'static' ? config.qonto.auth.authorization : undefined;
   const qontoProbe = staticAuthorization
     ? startQontoProbe({
@@ -217,6 +228,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       blockFieldSuggestionsPlugin(),
       metrics.plugin(),
       accessLogPlugin(),
+      authOutcomePlugin(),
     ],
   });
 
@@ -277,7 +289,9 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     if (length > limit) {
       return sendJson(res, 413, { errors: [{ message: `Request body larger than ${limit} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, { connection: 'close' });
     }
-    void yoga.handle(req, res, { requestId, access });
+    void admitHttpRequest(authFailures, req, res, config.gateway.trustedProxies).then((auth) => {
+      if (auth) void yoga.handle(req, res, { requestId, access, ...auth });
+    });
   };
 
   return {
@@ -286,6 +300,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     metrics,
     readiness,
     qontoHealth,
+    authFailures,
     handleRequest,
     close: async () => {
       readiness.startDraining();
