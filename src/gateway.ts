@@ -8,20 +8,16 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import type { ExecutionArgs } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { useServer } from 'graphql-ws/use/ws';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
-import { resolveCaller } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { AuthFailureLimiter, NOTHING_VERIFIED, presentedCredentialVerifier, type VerifiedCredentials } from './edge/auth-failures.js';
 import { authOutcomePlugin, type AuthAttemptContext } from './edge/auth-outcome-plugin.js';
 import { admitHttpRequest } from './edge/http-auth-guard.js';
 import { maskError } from './graphql/errors.js';
-import { isQontoError } from './qonto/errors.js';
+import { attachGraphqlWs } from './graphql-ws-bridge.js';
 import { createLogger } from './observability/logger.js';
 import { describeOperation, GatewayMetrics } from './observability/metrics.js';
 import { QontoHealth, startQontoProbe } from './observability/qonto-health.js';
@@ -328,50 +324,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     socket.once('close', () => sockets.delete(socket));
   });
 
-  const wss = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: MAX_JSON_BODY_BYTES });
-  const wsServer = useServer<Record<string, unknown> | undefined>(
-    {
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const resolution = resolveCaller(presentedAuthorization({ connectionParams: params }), services.config.qonto.auth);
-        if (!resolution.ok || resolution.caller === null) return false;
-        if (services.config.qonto.auth.mode === 'static') return true;
-        // Forwarded credentials: Qonto's documented key check is GET /v2/organization (401 = invalid).
-        try {
-          await services.transport.forAuthorization(resolution.caller.upstreamAuthorization).getOrganization();
-        } catch (error) {
-          if (isQontoError(error) && error.kind === 'http' && error.status === 401) return false;
-        }
-        return true;
-      },
-      onSubscribe: async (ctx, _id, payload) => {
-        const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params: payload,
-          connectionParams: ctx.connectionParams ?? {},
-          requestId: randomUUID(),
-          access: {},
-        });
-        const document = parse(payload.query);
-        const errors = validate(envelopedSchema, document);
-        if (errors.length > 0) return errors;
-        const args: ExecutionArgs & { rootValue: { execute: typeof execute; subscribe: typeof subscribe } } = {
-          schema: envelopedSchema,
-          operationName: payload.operationName ?? null,
-          document,
-          variableValues: payload.variables ?? null,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        return args;
-      },
-      execute: (args) => (args.rootValue as { execute: (a: typeof args) => unknown }).execute(args) as never,
-      subscribe: (args) => (args.rootValue as { subscribe: (a: typeof args) => unknown }).subscribe(args) as never,
-    },
-    wss,
-  );
+  const graphqlWs = attachGraphqlWs({
+    server,
+    path: GRAPHQL_PATH,
+    maxPayload: MAX_JSON_BODY_BYTES,
+    yoga,
+    services,
+    limiter: app.authFailures,
+    logger: services.logger,
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -390,8 +351,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       app.readiness.startDraining();
       services.lifecycle.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      await wsServer.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await graphqlWs.close();
       server.closeIdleConnections();
       const grace = options.shutdownGraceMs ?? 10_000;
       const timer = setTimeout(() => server.closeAllConnections(), grace);

@@ -5,6 +5,7 @@ import { QontoError } from '../qonto/errors.js';
 export type GatewayErrorCode =
   | 'UNAUTHENTICATED'
   | 'TOO_MANY_AUTH_FAILURES'
+  | 'TOO_MANY_SUBSCRIPTIONS'
   | 'FORBIDDEN'
   | 'BAD_USER_INPUT'
   | 'UPSTREAM_UNAVAILABLE'

@@ -1,9 +1,12 @@
+import { createClient, type Client } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.js';
 import type { VerifiedCredentials } from '../../src/edge/auth-failures.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createSimulator, SEED, type Simulator } from '../../src/simulator/index.js';
+import { LIFECYCLE, subscribe, type LifecycleMessage } from '../helpers/live.js';
 
 const QUERY = '{ clients(first: 1) { totalCount } }';
 
@@ -14,7 +17,9 @@ interface GraphQLBody {
 
 let sim: Simulator | undefined;
 let gateway: Gateway | undefined;
+const clients: Client[] = [];
 afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.dispose()));
   await gateway?.close();
   await sim?.close();
   gateway = undefined;
@@ -47,6 +52,35 @@ async function post(gw: Gateway, authorization: string | undefined, headers: Rec
 
 const code = (body: GraphQLBody) => body.errors?.[0]?.extensions?.['code'];
 const upstream401s = (simulator: Simulator) => simulator.requests.filter((r) => r.status === 401).length;
+
+/** A graphql-ws client; `forwardedFor` is sent as X-Forwarded-For on the upgrade. */
+function wsClient(gw: Gateway, authorization: string, forwardedFor?: string): { client: Client; closed: Promise<{ code: number; reason: string }> } {
+  let onClosed!: (event: { code: number; reason: string }) => void;
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClosed = resolve));
+  class ForwardedWebSocket extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, forwardedFor ? { headers: { 'x-forwarded-for': forwardedFor } } : {});
+    }
+  }
+  const client = createClient({
+    url: `${gw.url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: ForwardedWebSocket,
+    connectionParams: { authorization },
+    retryAttempts: 0,
+    lazy: false,
+    onNonLazyError: () => undefined,
+    on: { closed: (event) => onClosed(event as { code: number; reason: string }) },
+  });
+  clients.push(client);
+  return { client, closed };
+}
+
+/** Runs one query over graphql-ws and resolves with its result. */
+const wsQuery = (client: Client, query: string) =>
+  new Promise<unknown>((resolve, reject) => {
+    let value: unknown;
+    client.subscribe({ query }, { next: (v) => (value = v), error: reject, complete: () => resolve(value) });
+  });
 
 describe('failed authentications per client address, over HTTP', () => {
   it('refuses a flood of garbage tokens locally once the address reached its limit, whatever X-Forwarded-For says', async () => {
@@ -109,5 +143,49 @@ describe('failed authentications per client address, over HTTP', () => {
     expect(code((await post(gateway, 'Bearer gw-key', {}, '{ __typename }')).body)).toBeUndefined();
     // only the gateway's own probe reached Qonto, with its own (good) credentials
     expect(sim.requests.filter((r) => r.path !== '/v2/organization' || r.status === 401)).toEqual([]);
+  });
+});
+
+describe('failed authentications per client address, over graphql-ws connection_init', () => {
+  it('refuses garbage connections locally after the limit, and still accepts a verified credential', async () => {
+    const { sim, gateway, good, otherGood } = await start({ GATEWAY_AUTH_FAILURES_PER_ADDRESS: '3' }, { verifyGood: true });
+    sim.resetRequests();
+
+    const refusals = await Promise.all(Array.from({ length: 8 }, (_, i) => wsClient(gateway, `Bearer garbage-${i}`).closed));
+    expect(refusals.map((r) => r.code)).toEqual(Array(8).fill(4403));
+    expect(refusals.filter((r) => /Too many failed authentications/.test(r.reason))).toHaveLength(5);
+    expect(upstream401s(sim)).toBe(3);
+    expect(sim.requests).toHaveLength(3);
+
+    // an unverified (even valid) credential from the locked-out address: refused without calling Qonto
+    const unverified = await wsClient(gateway, otherGood).closed;
+    expect(unverified.code).toBe(4403);
+    expect(unverified.reason).toMatch(/retry in \d+ s/);
+    expect(sim.requests).toHaveLength(3);
+
+    // the verified one connects (no key check needed) and works
+    const { client } = wsClient(gateway, good);
+    expect(await wsQuery(client, '{ einvoicingSettings { sendingStatus } }')).toEqual({ data: { einvoicingSettings: { sendingStatus: 'ENABLED' } } });
+
+    // HTTP shares the same limit
+    expect(code((await post(gateway, 'Bearer garbage-http')).body)).toBe('TOO_MANY_AUTH_FAILURES');
+  });
+
+  it('keys WebSocket clients by X-Forwarded-For with GATEWAY_TRUSTED_PROXIES=1', async () => {
+    const { sim, gateway, good } = await start({ GATEWAY_AUTH_FAILURES_PER_ADDRESS: '2', GATEWAY_TRUSTED_PROXIES: '1' });
+    for (let i = 0; i < 3; i++) await wsClient(gateway, `Bearer garbage-${i}`, '203.0.113.7').closed;
+    expect(upstream401s(sim)).toBe(2);
+    // a good (unverified) credential from another client behind the proxy is checked with Qonto and accepted
+    const { client } = wsClient(gateway, good, '203.0.113.8');
+    const queue = subscribe<LifecycleMessage>(client, LIFECYCLE, { id: SEED.atelier.invoices.readyToSend });
+    await gateway.services.lifecycle.whenSubscribers(1);
+    await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: good },
+      body: JSON.stringify({ query: 'mutation ($id: ID!) { sendInvoiceByEinvoice(id: $id) { __typename } }', variables: { id: SEED.atelier.invoices.readyToSend } }),
+    });
+    expect((await queue.next()).clientInvoiceLifecycle.event.statusCode).toBe(200);
+    // while the same good credential from the locked-out client is refused locally
+    expect((await wsClient(gateway, good, '203.0.113.7').closed).reason).toMatch(/Too many failed authentications/);
   });
 });

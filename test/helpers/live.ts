@@ -1,4 +1,5 @@
 import { createClient, type Client } from 'graphql-ws';
+import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
@@ -22,13 +23,13 @@ export interface LiveStack {
 }
 
 /** Starts the stack; `env` configures every gateway. */
-export async function startLiveStack(options: { env?: NodeJS.ProcessEnv; simulator?: SimulatorOptions; gateways?: number } = {}): Promise<LiveStack> {
+export async function startLiveStack(options: { env?: NodeJS.ProcessEnv; simulator?: SimulatorOptions; gateways?: number; logger?: Logger } = {}): Promise<LiveStack> {
   const sim = await createSimulator({ manualClock: true, ...options.simulator });
   const secret = generateWebhookSecret();
   const gateways: Gateway[] = [];
   for (let i = 0; i < (options.gateways ?? 1); i++) {
     const config = { ...loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', QONTO_MAX_RETRIES: '1', ...options.env }), webhookSecrets: [secret] };
-    gateways.push(await createGateway({ config, qontoBaseUrl: sim.url, logger: createLogger('silent'), shutdownGraceMs: 1000 }));
+    gateways.push(await createGateway({ config, qontoBaseUrl: sim.url, logger: options.logger ?? createLogger('silent'), shutdownGraceMs: 1000 }));
   }
   const registrar = new QontoTransport({ baseUrl: sim.url, environment: 'production' });
   for (const organisation of sim.credentials) {
