@@ -119,6 +119,22 @@ describe('failed authentications per client address, over HTTP', () => {
     // requests without credentials never reach Qonto and are not limited
     expect((await post(gateway, undefined, {}, '{ __typename }')).body).toEqual({ data: { __typename: 'Query' } });
     expect(upstream401s(sim)).toBe(3);
+
+    // SSE is HTTP: the same rule applies
+    const sse = (authorization: string) =>
+      fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization },
+        body: JSON.stringify({ query: LIFECYCLE, variables: { id: SEED.atelier.invoices.readyToSend } }),
+      });
+    const refusedStream = await sse(otherGood);
+    expect(refusedStream.status).toBe(429);
+    expect(code((await refusedStream.json()) as GraphQLBody)).toBe('TOO_MANY_AUTH_FAILURES');
+    const stream = await sse(good);
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    await gateway.services.lifecycle.whenSubscribers(1);
+    await stream.body?.cancel();
   });
 
   it('counts per X-Forwarded-For client with GATEWAY_TRUSTED_PROXIES=1', async () => {
