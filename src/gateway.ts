@@ -8,18 +8,18 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import type { ExecutionArgs } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
-import { resolveCaller } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import { AuthFailureLimiter, NOTHING_VERIFIED, presentedCredentialVerifier, type VerifiedCredentials } from './edge/auth-failures.js';
+import { authOutcomePlugin, type AuthAttemptContext } from './edge/auth-outcome-plugin.js';
+import { admitHttpRequest } from './edge/http-auth-guard.js';
 import { maskError } from './graphql/errors.js';
-import { isQontoError } from './qonto/errors.js';
+import { attachGraphqlWs } from './graphql-ws-bridge.js';
 import { createLogger } from './observability/logger.js';
 import { describeOperation, GatewayMetrics } from './observability/metrics.js';
+import { QontoHealth, startQontoProbe } from './observability/qonto-health.js';
 import { SingleFlight } from './lib/single-flight.js';
 import { QontoTransport } from './qonto/transport.js';
 import { createMemoryDeduplicator, createRedisDeduplicator } from './lifecycle/deduplicator.js';
@@ -27,7 +27,7 @@ import { LifecycleHub } from './lifecycle/hub.js';
 import { RedisConnections } from './lifecycle/redis-connections.js';
 import { createMemoryBus, createRedisBus } from './lifecycle/signal-bus.js';
 import { createWebhookReceiver } from './lifecycle/webhook-receiver.js';
-import { probeQonto } from './readiness.js';
+import { Readiness } from './readiness.js';
 import { schema } from './schema/index.js';
 
 /** Where GraphQL (HTTP, SSE and graphql-ws) is served. */
@@ -40,7 +40,7 @@ export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 export const MAX_MULTIPART_BODY_BYTES = 16 * 1024 * 1024;
 
 /** Values merged into yoga's context by the node:http adapter. */
-interface ServerContext {
+interface ServerContext extends AuthAttemptContext {
   requestId: string;
   /** Filled by the access-log plugin so the request log names the operation. */
   access: { operationName?: string | undefined };
@@ -58,6 +58,10 @@ export interface GatewayOptions {
   graphiql?: { headers?: Record<string, string>; defaultQuery?: string };
   /** How long shutdown waits for in-flight HTTP requests, default 10 000 ms. */
   shutdownGraceMs?: number;
+  /** Credentials Qonto already accepted: never refused by the per-address limiter. Default: none. */
+  verifiedCredentials?: VerifiedCredentials;
+  /** Static auth mode: time between probes of Qonto with the gateway's own credentials, default 30 000 ms. */
+  qontoProbeIntervalMs?: number;
 }
 
 /** The transport-agnostic gateway: yoga plus routes, not yet listening. */
@@ -65,9 +69,15 @@ export interface GatewayApp {
   yoga: YogaServerInstance<ServerContext, GatewayContext>;
   services: GatewayServices;
   metrics: GatewayMetrics;
+  /** `/readiness`: config, Redis when configured, draining. */
+  readiness: Readiness;
+  /** Qonto's health (`qonto_up`), learned from traffic and, in static auth mode, a periodic probe. */
+  qontoHealth: QontoHealth;
+  /** Failed authentications per client address, shared by HTTP and graphql-ws. */
+  authFailures: AuthFailureLimiter;
   /** The node:http listener serving every route of the HTTP surface. */
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
-  /** Releases what the app owns (the transport it created). */
+  /** Marks the app draining, then releases what it owns (the transport it created). */
   close(): Promise<void>;
 }
 
@@ -134,6 +144,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new GatewayMetrics();
+  const qontoHealth = new QontoHealth(metrics.registry);
   const baseUrl = options.qontoBaseUrl ?? config.qonto.apiUrl;
   if (!baseUrl) throw new Error('createGatewayApp needs a Qonto base URL (QONTO_API_URL or the simulator URL)');
   const ownsTransport = !options.transport;
@@ -146,7 +157,10 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       timeoutMs: config.qonto.timeoutMs,
       maxInFlight: config.qonto.maxInFlight,
       maxRetries: config.qonto.maxRetries,
-      onUpstreamCall: metrics.recordUpstreamCall,
+      onUpstreamCall: (event) => {
+        metrics.recordUpstreamCall(event);
+        qontoHealth.recordUpstreamCall(event);
+      },
     });
   // Redis degrades to in-process behaviour while unreachable; redisConnections.healthy() and
   // onChange() expose its state (as does bus.healthy(), true without Redis).
@@ -163,6 +177,20 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   });
   const services: GatewayServices = { config, transport, logger, einvoiceSends: new SingleFlight(), lifecycle };
   metrics.observeLifecycle(() => lifecycle.stats());
+  const readiness = new Readiness({ redis });
+  const authFailures = new AuthFailureLimiter({
+    failuresPerWindow: config.gateway.authFailuresPerAddress,
+    isVerified: presentedCredentialVerifier(() => services.config.qonto.auth, options.verifiedCredentials ?? NOTHING_VERIFIED),
+  });
+  const staticAuthorization = config.qonto.auth.mode === 'static' ? config.qonto.auth.authorization : undefined;
+  const qontoProbe = staticAuthorization
+    ? startQontoProbe({
+        health: qontoHealth,
+        call: () => transport.forAuthorization(staticAuthorization).getOrganization(),
+        intervalMs: options.qontoProbeIntervalMs,
+        logger,
+      })
+    : undefined;
   const receiveWebhook = createWebhookReceiver({
     secrets: () => services.config.webhookSecrets,
     deduplicator,
@@ -199,18 +227,9 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       blockFieldSuggestionsPlugin(),
       metrics.plugin(),
       accessLogPlugin(),
+      authOutcomePlugin(),
     ],
   });
-
-  const readinessCheck = async () => {
-    const qonto = await probeQonto({ baseUrl, config });
-    if (!redis) return qonto;
-    const redisOk = await redis.ping().then(
-      (answer) => answer === 'PONG',
-      () => false,
-    );
-    return { ok: qonto.ok && redisOk, checks: { ...qonto.checks, redis: { ok: redisOk } } };
-  };
 
   const handleRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
@@ -238,7 +257,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
 
     if (route === '/health') return sendJson(res, 200, { status: 'ok' });
     if (route === '/readiness') {
-      void readinessCheck().then(
+      void readiness.check().then(
         (result) => sendJson(res, result.ok ? 200 : 503, result),
         () => sendJson(res, 503, { ok: false }),
       );
@@ -269,15 +288,22 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     if (length > limit) {
       return sendJson(res, 413, { errors: [{ message: `Request body larger than ${limit} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, { connection: 'close' });
     }
-    void yoga.handle(req, res, { requestId, access });
+    void admitHttpRequest(authFailures, req, res, config.gateway.trustedProxies).then((auth) => {
+      if (auth) void yoga.handle(req, res, { requestId, access, ...auth });
+    });
   };
 
   return {
     yoga,
     services,
     metrics,
+    readiness,
+    qontoHealth,
+    authFailures,
     handleRequest,
     close: async () => {
+      readiness.startDraining();
+      qontoProbe?.stop();
       lifecycle.close();
       await Promise.allSettled([bus.close(), deduplicator.close()]);
       await redisConnections?.close();
@@ -302,50 +328,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     socket.once('close', () => sockets.delete(socket));
   });
 
-  const wss = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: MAX_JSON_BODY_BYTES });
-  const wsServer = useServer<Record<string, unknown> | undefined>(
-    {
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const resolution = resolveCaller(presentedAuthorization({ connectionParams: params }), services.config.qonto.auth);
-        if (!resolution.ok || resolution.caller === null) return false;
-        if (services.config.qonto.auth.mode === 'static') return true;
-        // Forwarded credentials: Qonto's documented key check is GET /v2/organization (401 = invalid).
-        try {
-          await services.transport.forAuthorization(resolution.caller.upstreamAuthorization).getOrganization();
-        } catch (error) {
-          if (isQontoError(error) && error.kind === 'http' && error.status === 401) return false;
-        }
-        return true;
-      },
-      onSubscribe: async (ctx, _id, payload) => {
-        const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params: payload,
-          connectionParams: ctx.connectionParams ?? {},
-          requestId: randomUUID(),
-          access: {},
-        });
-        const document = parse(payload.query);
-        const errors = validate(envelopedSchema, document);
-        if (errors.length > 0) return errors;
-        const args: ExecutionArgs & { rootValue: { execute: typeof execute; subscribe: typeof subscribe } } = {
-          schema: envelopedSchema,
-          operationName: payload.operationName ?? null,
-          document,
-          variableValues: payload.variables ?? null,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        return args;
-      },
-      execute: (args) => (args.rootValue as { execute: (a: typeof args) => unknown }).execute(args) as never,
-      subscribe: (args) => (args.rootValue as { subscribe: (a: typeof args) => unknown }).subscribe(args) as never,
-    },
-    wss,
-  );
+  const graphqlWs = attachGraphqlWs({
+    server,
+    path: GRAPHQL_PATH,
+    maxPayload: MAX_JSON_BODY_BYTES,
+    yoga,
+    services,
+    limiter: app.authFailures,
+    logger: services.logger,
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -361,10 +352,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      app.readiness.startDraining();
       services.lifecycle.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      await wsServer.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await graphqlWs.close();
       server.closeIdleConnections();
       const grace = options.shutdownGraceMs ?? 10_000;
       const timer = setTimeout(() => server.closeAllConnections(), grace);

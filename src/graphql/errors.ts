@@ -4,6 +4,8 @@ import { QontoError } from '../qonto/errors.js';
 /** `extensions.code` values the gateway sets on top-level errors. */
 export type GatewayErrorCode =
   | 'UNAUTHENTICATED'
+  | 'TOO_MANY_AUTH_FAILURES'
+  | 'TOO_MANY_SUBSCRIPTIONS'
   | 'FORBIDDEN'
   | 'BAD_USER_INPUT'
   | 'UPSTREAM_UNAVAILABLE'

@@ -54,6 +54,6 @@ describe.skipIf(!available && !process.env['CI'])('two gateway replicas sharing 
 
   it('reports Redis in readiness', async () => {
     const readiness = await (await fetch(`${stack.gateways[1]!.url}/readiness`)).json();
-    expect(readiness).toEqual({ ok: true, checks: { qonto: { ok: true }, redis: { ok: true } } });
+    expect(readiness).toEqual({ ok: true, checks: { config: { ok: true }, redis: { ok: true } } });
   });
 });
