@@ -146,7 +146,17 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       timeoutMs: config.qonto.timeoutMs,
       maxInFlight: config.qonto.maxInFlight,
       maxRetries: config.qonto.maxRetries,
+      callDeadlineMs: config.qonto.callDeadlineMs,
+      rateLimit: config.qonto.rateLimit,
+      credentialSharePercent: config.qonto.credentialSharePercent,
+      maxQueueWaitMs: config.qonto.maxQueueWaitMs,
+      maxResponseBytes: config.qonto.maxResponseBytes,
+      breakerFailures: config.qonto.breakerFailures,
+      breakerOpenMs: config.qonto.breakerOpenMs,
+      unauthorizedBudgetPerHour: config.qonto.unauthorizedBudgetPerHour,
+      refusedCredentialTtlMs: config.qonto.refusedCredentialTtlMs,
       onUpstreamCall: metrics.recordUpstreamCall,
+      onLocalRefusal: metrics.recordLocalRefusal,
     });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createMemoryBus();
