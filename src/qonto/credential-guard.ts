@@ -123,7 +123,8 @@ export class CredentialGuard {
     for (;;) {
       if (signal?.aborted) throw signal.reason;
       if (this.#refused.has(key)) {
-        throw new CredentialRefusal('refused', Math.max(1, Math.ceil(this.#refused.getRemainingTTL(key))));
+        // the cache drops an entry once it is older than its TTL: one millisecond after what remains
+        throw new CredentialRefusal('refused', Math.ceil(this.#refused.getRemainingTTL(key)) + 1);
       }
       if (this.#verified.has(key)) return this.#pass(key, undefined);
       const probe = this.#probes.get(key);

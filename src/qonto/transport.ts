@@ -387,6 +387,12 @@ export class QontoTransport {
     signal: AbortSignal | undefined,
   ): Promise<QontoResponse<unknown>> {
     const deadlineAt = this.#now() + this.#callDeadlineMs;
+    try {
+      // before waiting on the guard, which may hold this call behind another of its credential
+      this.#breaker.check();
+    } catch (error) {
+      throw this.#refusal(error, req, 0);
+    }
     const credential = credentialKey(req.authorization);
     const pass = await this.#guard.admit(credential, signal).catch((error: unknown) => {
       throw this.#refusal(error, req, 0);
@@ -452,8 +458,13 @@ export class QontoTransport {
     } catch (error) {
       throw this.#refusal(error, req, attempt - 1);
     }
+    const left = deadlineAt - this.#now();
+    if (left <= 0) {
+      const message = `Qonto ${req.method} ${req.route} timed out: the call deadline was spent before an attempt could start`;
+      throw new QontoError({ kind: 'timeout', method: req.method, route: req.route, attempts: attempt - 1, message });
+    }
     const grant: Grant = await this.#scheduler
-      .acquire(credential, { signal, maxWaitMs: deadlineAt - this.#now() })
+      .acquire(credential, { signal, maxWaitMs: left })
       .catch((error: unknown) => {
         throw this.#refusal(error, req, attempt - 1);
       });
