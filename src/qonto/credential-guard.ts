@@ -148,8 +148,10 @@ export class CredentialGuard {
     }
   }
 
-  /** Current state, for metrics. */
+  /** Current state, for metrics (drops expired entries first: O(n), meant for scrapes). */
   stats(): CredentialGuardStats {
+    this.#refused.purgeStale();
+    this.#verified.purgeStale();
     return {
       unauthorizedLastHour: this.#unauthorized.count(this.#now()),
       reserved: this.#reserved,

@@ -133,8 +133,13 @@ export type ForAuthorizationOptions = QontoClientOptions;
 
 /** The transport's view of credentials, for the HTTP edge. */
 export interface CredentialStatus {
-  /** True when Qonto has accepted `authorization` recently (and not answered 401 since). */
+  /**
+   * True when Qonto has accepted `authorization` recently (and not answered 401 since). Pass the
+   * value sent to Qonto (`Caller.upstreamAuthorization`: the presented value, trimmed, in forward mode).
+   */
   isVerified(authorization: string): boolean;
+  /** {@link isVerified} by credential key (`Caller.key`, the SHA-256 hex of the upstream value): no hashing. */
+  isVerifiedKey(key: string): boolean;
   /** 401s in the last hour, budget units reserved, and credentials refused or verified. */
   stats(): CredentialGuardStats;
 }
@@ -245,6 +250,7 @@ export class QontoTransport {
     const guard = this.#guard;
     this.credentials = {
       isVerified: (authorization) => guard.isVerified(authorization),
+      isVerifiedKey: (key) => guard.isVerifiedKey(key),
       stats: () => guard.stats(),
     };
     this.#agent = new Agent({

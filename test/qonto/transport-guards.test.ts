@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { credentialKey } from '../../src/auth.js';
 import { qontoErrorToGraphQL } from '../../src/graphql/errors.js';
 import {
   isLocalRefusal,
@@ -101,6 +102,8 @@ describe('credential guard', () => {
     const t = makeTransport({ unauthorizedBudgetPerHour: 5 });
     await get(t, '/v2/organization', GOOD);
     expect(t.credentials.isVerified(GOOD)).toBe(true);
+    expect(t.credentials.isVerifiedKey(credentialKey(GOOD))).toBe(true);
+    expect(t.credentials.isVerified(OTHER)).toBe(false);
     await Promise.allSettled(Array.from({ length: 50 }, (_, n) => get(t, '/v2/organization', `Bearer garbage-${n}`)));
     expect(t.credentials.stats().unauthorizedLastHour).toBe(5);
     server.requests.length = 0;
