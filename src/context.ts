@@ -27,9 +27,16 @@ export interface GatewayContext {
   environment: 'production' | 'sandbox';
   /** Null for an anonymous caller (introspection only). */
   caller: Caller | null;
-  /** The caller's Qonto client; throws UNAUTHENTICATED for an anonymous caller. */
+  /**
+   * The caller's Qonto client; throws UNAUTHENTICATED for an anonymous caller. It may make
+   * `config.qonto.maxCallsPerOperation` calls; later ones fail with UPSTREAM_CALL_BUDGET_EXCEEDED.
+   */
   qonto(): QontoClient;
-  /** Per-operation loaders; a subscription replaces them before each update (no stale cache). */
+  /**
+   * Per-operation loaders; a subscription replaces them before each update (no stale cache).
+   * Replacing them also gives `qonto()` a new client with a fresh call budget, so that the budget
+   * covers one operation, or one subscription update.
+   */
   loaders: Loaders;
   services: GatewayServices;
 }
@@ -50,15 +57,24 @@ export function createContext(
   let client: QontoClient | undefined;
   const qonto = (): QontoClient => {
     if (!caller) throw unauthenticated();
-    client ??= services.transport.forAuthorization(caller.upstreamAuthorization);
+    client ??= services.transport.forAuthorization(caller.upstreamAuthorization, {
+      maxCalls: services.config.qonto.maxCallsPerOperation,
+    });
     return client;
   };
+  let loaders = createLoaders(qonto);
   return {
     requestId,
     environment: services.config.qonto.environment,
     caller,
     qonto,
-    loaders: createLoaders(qonto),
+    get loaders() {
+      return loaders;
+    },
+    set loaders(next: Loaders) {
+      loaders = next;
+      client = undefined;
+    },
     services,
   };
 }

@@ -12,7 +12,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
-import { AuthFailureLimiter, NOTHING_VERIFIED, presentedCredentialVerifier, type VerifiedCredentials } from './edge/auth-failures.js';
+import { AuthFailureLimiter, presentedCredentialVerifier, type VerifiedCredentials } from './edge/auth-failures.js';
 import { authOutcomePlugin, type AuthAttemptContext } from './edge/auth-outcome-plugin.js';
 import { admitHttpRequest } from './edge/http-auth-guard.js';
 import { maskError } from './graphql/errors.js';
@@ -157,10 +157,20 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       timeoutMs: config.qonto.timeoutMs,
       maxInFlight: config.qonto.maxInFlight,
       maxRetries: config.qonto.maxRetries,
+      callDeadlineMs: config.qonto.callDeadlineMs,
+      rateLimit: config.qonto.rateLimit,
+      credentialSharePercent: config.qonto.credentialSharePercent,
+      maxQueueWaitMs: config.qonto.maxQueueWaitMs,
+      maxResponseBytes: config.qonto.maxResponseBytes,
+      breakerFailures: config.qonto.breakerFailures,
+      breakerOpenMs: config.qonto.breakerOpenMs,
+      unauthorizedBudgetPerHour: config.qonto.unauthorizedBudgetPerHour,
+      refusedCredentialTtlMs: config.qonto.refusedCredentialTtlMs,
       onUpstreamCall: (event) => {
         metrics.recordUpstreamCall(event);
         qontoHealth.recordUpstreamCall(event);
       },
+      onLocalRefusal: metrics.recordLocalRefusal,
     });
   // Redis degrades to in-process behaviour while unreachable; redisConnections.healthy() and
   // onChange() expose its state (as does bus.healthy(), true without Redis).
@@ -180,7 +190,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   const readiness = new Readiness({ redis });
   const authFailures = new AuthFailureLimiter({
     failuresPerWindow: config.gateway.authFailuresPerAddress,
-    isVerified: presentedCredentialVerifier(() => services.config.qonto.auth, options.verifiedCredentials ?? NOTHING_VERIFIED),
+    isVerified: presentedCredentialVerifier(() => services.config.qonto.auth, options.verifiedCredentials ?? transport.credentials),
   });
   const staticAuthorization = config.qonto.auth.mode === 'static' ? config.qonto.auth.authorization : undefined;
   const qontoProbe = staticAuthorization

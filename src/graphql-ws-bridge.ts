@@ -19,7 +19,7 @@ import type { AuthFailureLimiter } from './edge/auth-failures.js';
 import type { AuthAttemptContext } from './edge/auth-outcome-plugin.js';
 import { requestAddress, tooManyFailuresMessage } from './edge/http-auth-guard.js';
 import { gatewayError } from './graphql/errors.js';
-import { isQontoError } from './qonto/errors.js';
+import { isCredentialBlocked } from './qonto/errors.js';
 
 /** The close code of a refused `connection_init` (graphql-ws's Forbidden). */
 export const WS_FORBIDDEN = 4403;
@@ -146,7 +146,7 @@ export function attachGraphqlWs(options: GraphqlWsBridgeOptions): GraphqlWsBridg
         try {
           await services.transport.forAuthorization(resolution.caller.upstreamAuthorization).getOrganization();
         } catch (error) {
-          if (isQontoError(error) && error.kind === 'http' && error.status === 401) {
+          if (isCredentialBlocked(error)) {
             attempt.failed();
             return false;
           }

@@ -386,7 +386,7 @@ function describeQontoError(error: QontoError, config: CliQontoConfig | undefine
     }
     case 'timeout':
       return `Qonto${where} did not answer in time on ${call}${attempts}`;
-    case 'invalid_response':
+    default:
       return error.message;
   }
 }

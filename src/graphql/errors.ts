@@ -12,6 +12,7 @@ export type GatewayErrorCode =
   | 'UPSTREAM_RATE_LIMITED'
   | 'UPSTREAM_INVALID_RESPONSE'
   | 'UPSTREAM_ERROR'
+  | 'UPSTREAM_CALL_BUDGET_EXCEEDED'
   | 'INTERNAL_SERVER_ERROR';
 
 /** A top-level GraphQL error with a code and, when given, the HTTP status of the response. */
@@ -36,12 +37,55 @@ export function badUserInput(message: string, argument?: string): GraphQLError {
   return gatewayError(message, 'BAD_USER_INPUT', argument ? { argument } : {});
 }
 
+/** `retryAfterMs` and `retryAfterSeconds` extensions, when the error says when to retry. */
+function retryAfter(error: QontoError): { retryAfterMs?: number; retryAfterSeconds?: number } {
+  if (error.retryAfterMs === undefined) return {};
+  return { retryAfterMs: error.retryAfterMs, retryAfterSeconds: Math.ceil(error.retryAfterMs / 1000) };
+}
+
+/**
+ * Maps a call the gateway refused without sending it to Qonto, or undefined for any other error.
+ */
+function localRefusalToGraphQL(error: QontoError): GraphQLError | undefined {
+  switch (error.kind) {
+    case 'rate_limited':
+      return gatewayError(
+        'Too many Qonto requests right now: the gateway keeps within Qonto’s rate limit, shared fairly between credentials; retry later',
+        'UPSTREAM_RATE_LIMITED',
+        retryAfter(error),
+      );
+    case 'circuit_open':
+      return gatewayError('Qonto is unavailable right now; try again later', 'UPSTREAM_UNAVAILABLE', retryAfter(error));
+    case 'credential_refused':
+      return gatewayError('Qonto refused the credentials', 'UNAUTHENTICATED', { status: 401, ...retryAfter(error) });
+    case 'unauthorized_budget_exhausted':
+      return gatewayError(
+        'The gateway is protecting Qonto’s limit on failed authentications: credentials Qonto has not accepted yet are refused for now; retry later',
+        'UNAUTHENTICATED',
+        { status: 401, ...retryAfter(error) },
+      );
+    case 'call_budget_exceeded':
+      return gatewayError(
+        'This operation needs more Qonto calls than the gateway allows for one operation; ask for fewer items (a smaller `first`, fewer fields that need details) or split it into several operations',
+        'UPSTREAM_CALL_BUDGET_EXCEEDED',
+      );
+    default:
+      return undefined;
+  }
+}
+
 /**
  * Maps a failed Qonto call to the masked top-level error clients see: a code, a human message
- * with no internals, Qonto's trace id when known, and the HTTP status for 401/403.
+ * with no internals, Qonto's trace id when known, the HTTP status for 401/403, and
+ * `retryAfterMs` when it is known when a retry may succeed.
  */
 export function qontoErrorToGraphQL(error: QontoError): GraphQLError {
+  const local = localRefusalToGraphQL(error);
+  if (local) return local;
   const traceId = error.traceId ? { traceId: error.traceId } : {};
+  if (error.kind === 'response_too_large') {
+    return gatewayError('Qonto answered with more data than the gateway accepts; ask for fewer items', 'UPSTREAM_INVALID_RESPONSE', traceId);
+  }
   if (error.kind === 'invalid_response') {
     return gatewayError(
       'Qonto answered with a non-JSON body; check QONTO_API_URL and, in sandbox, QONTO_STAGING_TOKEN',
@@ -60,7 +104,7 @@ export function qontoErrorToGraphQL(error: QontoError): GraphQLError {
     case 429:
       return gatewayError('Qonto is rate limiting requests; try again later', 'UPSTREAM_RATE_LIMITED', {
         ...traceId,
-        ...(error.retryAfterMs !== undefined ? { retryAfterSeconds: Math.ceil(error.retryAfterMs / 1000) } : {}),
+        ...retryAfter(error),
       });
     default:
       return gatewayError(error.detail ?? `Qonto rejected the request (HTTP ${error.status ?? '?'})`, 'UPSTREAM_ERROR', {

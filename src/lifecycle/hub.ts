@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Caller } from '../auth.js';
 import { invoiceClientId } from '../domain/eligibility.js';
 import { decodeLifecycleCursor, encodeLifecycleCursor, normalizeLifecycleEvents, type LifecycleEvent } from '../domain/lifecycle-events.js';
-import { isQontoError } from '../qonto/errors.js';
+import { isCredentialRefused, isNotFound, isQontoError } from '../qonto/errors.js';
 import type { QontoTransport } from '../qonto/transport.js';
 import type { WireClientInvoice } from '../qonto/wire.js';
 import { PollPacer } from './poll-pacer.js';
@@ -198,8 +198,9 @@ class InvoiceWatch {
   }
 
   #onFailure(error: unknown): void {
-    if (isQontoError(error) && error.kind === 'http' && error.status !== undefined && [401, 403, 404].includes(error.status)) {
-      const ending = error.status === 404 ? null : new Error('These credentials can no longer read this invoice');
+    const lostAccess = isCredentialRefused(error) || (isQontoError(error) && error.kind === 'http' && (error.status === 403 || error.status === 404));
+    if (lostAccess) {
+      const ending = isNotFound(error) ? null : new Error('These credentials can no longer read this invoice');
       for (const subscriber of [...this.subscribers]) subscriber.end(ending);
       return;
     }

@@ -16,6 +16,7 @@ export class GatewayMetrics {
   readonly #upstreamSeconds: Histogram<'method' | 'route' | 'status'>;
   readonly #seenOperations = new Set<string>();
   readonly #webhooks: Counter<'outcome'>;
+  readonly #localRefusals: Counter<'kind'>;
   // Label children by label values: labels are hashed once per combination, not once per event.
   // The combinations are bounded (templated routes, fixed route names, statuses).
   readonly #upstreamChildren = new Map<string, { calls: Counter.Internal; seconds: Histogram.Internal<'method' | 'route' | 'status'> }>();
@@ -53,6 +54,12 @@ export class GatewayMetrics {
       name: 'qonto_webhooks_total',
       help: 'Qonto webhook deliveries received, by outcome (accepted, duplicate, ignored, unauthorized, malformed, too_large).',
       labelNames: ['outcome'],
+      registers,
+    });
+    this.#localRefusals = new Counter({
+      name: 'qonto_local_refusals_total',
+      help: 'Qonto calls the gateway refused without sending them, by kind (rate_limited, circuit_open, credential_refused, unauthorized_budget_exhausted, call_budget_exceeded).',
+      labelNames: ['kind'],
       registers,
     });
     this.#upstreamSeconds = new Histogram({
@@ -100,6 +107,11 @@ export class GatewayMetrics {
       });
     }
   }
+
+  /** Records one Qonto call refused locally (wired to the transport's `onLocalRefusal`). */
+  recordLocalRefusal = (kind: string): void => {
+    this.#localRefusals.inc({ kind });
+  };
 
   /** Records how a webhook delivery ended. */
   recordWebhook = (outcome: string): void => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { QontoError } from './errors.js';
 import type { QontoMethod, QontoRequest, QontoResponse, QontoTransport } from './transport.js';
 import { unwrapList, unwrapObject, unwrapResource, type CallSite } from './unwrap.js';
 import type {
@@ -16,6 +17,17 @@ import type {
   WireSendByEmailBody,
   WireWebhookSubscription,
 } from './wire.js';
+
+/** Options of a {@link QontoClient}. */
+export interface QontoClientOptions {
+  /**
+   * Calls this client may make; each one past it is refused with kind `call_budget_exceeded`
+   * without reaching Qonto. Unlimited when omitted.
+   */
+  maxCalls?: number | undefined;
+  /** Told of each call this client refuses. */
+  onRefusal?: ((kind: 'call_budget_exceeded') => void) | undefined;
+}
 
 /** Per-call options. */
 export interface CallOptions {
@@ -76,15 +88,26 @@ const MAX_SUBSCRIPTION_PAGES = 100;
 /**
  * Typed Qonto Business API calls bound to one `Authorization` value. Every method names its
  * templated route for metrics, accepts wrapped or unwrapped resources, and sends a fresh
- * `X-Qonto-Idempotency-Key` with each POST so that it can be retried safely.
+ * `X-Qonto-Idempotency-Key` with each POST so that it can be retried safely. With `maxCalls`, it
+ * counts its calls (each page of a paged method is one) and refuses those past the budget.
  */
 export class QontoClient {
   readonly #transport: QontoTransport;
   readonly #authorization: string;
+  readonly #maxCalls: number;
+  readonly #onRefusal: QontoClientOptions['onRefusal'];
+  #calls = 0;
 
-  constructor(transport: QontoTransport, authorization: string) {
+  constructor(transport: QontoTransport, authorization: string, options: QontoClientOptions = {}) {
     this.#transport = transport;
     this.#authorization = authorization;
+    this.#maxCalls = options.maxCalls ?? Infinity;
+    this.#onRefusal = options.onRefusal;
+  }
+
+  /** Calls made so far (refused ones excluded). */
+  get calls(): number {
+    return this.#calls;
   }
 
   /** `GET /v2/clients` */
@@ -281,6 +304,11 @@ export class QontoClient {
     extra: Pick<QontoRequest, 'query' | 'json' | 'form' | 'idempotencyKey'>,
     options: CallOptions,
   ): Promise<{ site: CallSite; body: unknown }> {
+    if (this.#calls >= this.#maxCalls) {
+      this.#onRefusal?.('call_budget_exceeded');
+      throw new QontoError({ kind: 'call_budget_exceeded', method, route, attempts: 0 });
+    }
+    this.#calls++;
     const req: QontoRequest = { method, path, route, authorization: this.#authorization, ...extra };
     if (options.signal) req.signal = options.signal;
     const response: QontoResponse<unknown> = await this.#transport.request<unknown>(req);

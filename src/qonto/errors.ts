@@ -1,7 +1,32 @@
 import type { WireError } from './wire.js';
 
+/**
+ * A call the gateway refused without sending it to Qonto, to protect the quota every tenant shares:
+ * - `rate_limited`: no upstream grant within the queue wait (the process's or the credential's
+ *   share of Qonto's rate limit is used up, or too many requests are waiting);
+ * - `circuit_open`: Qonto kept failing, calls are paused until a trial call succeeds;
+ * - `credential_refused`: Qonto answered 401 for these credentials recently;
+ * - `unauthorized_budget_exhausted`: the hour's budget of 401 answers is spent and Qonto has not
+ *   accepted these credentials yet;
+ * - `call_budget_exceeded`: the operation already made as many Qonto calls as it may.
+ */
+export type QontoLocalRefusalKind =
+  | 'rate_limited'
+  | 'circuit_open'
+  | 'credential_refused'
+  | 'unauthorized_budget_exhausted'
+  | 'call_budget_exceeded';
+
 /** What went wrong with a Qonto call. */
-export type QontoErrorKind = 'http' | 'network' | 'timeout' | 'invalid_response';
+export type QontoErrorKind = 'http' | 'network' | 'timeout' | 'invalid_response' | 'response_too_large' | QontoLocalRefusalKind;
+
+const LOCAL_REFUSALS: ReadonlySet<QontoErrorKind> = new Set<QontoLocalRefusalKind>([
+  'rate_limited',
+  'circuit_open',
+  'credential_refused',
+  'unauthorized_budget_exhausted',
+  'call_budget_exceeded',
+]);
 
 /** Everything known about a failed Qonto call; never contains the `Authorization` value. */
 export interface QontoErrorInit {
@@ -21,8 +46,10 @@ export interface QontoErrorInit {
 
 /**
  * A failed Qonto call: an HTTP error status (`http`), a connection failure (`network`), an attempt
- * that exceeded its time budget (`timeout`) or an answer that is not Qonto's JSON
- * (`invalid_response`, typically the sandbox login page when the staging token is wrong).
+ * that exceeded its time budget (`timeout`), an answer that is not Qonto's JSON
+ * (`invalid_response`, typically the sandbox login page when the staging token is wrong), an
+ * answer larger than the gateway reads (`response_too_large`), or a call the gateway refused
+ * without sending it ({@link QontoLocalRefusalKind}, see {@link isLocalRefusal}).
  */
 export class QontoError extends Error {
   override name = 'QontoError';
@@ -38,7 +65,7 @@ export class QontoError extends Error {
   readonly traceId?: string;
   readonly method: string;
   readonly route: string;
-  /** Delay Qonto asked for (`Retry-After`), when it sent one. */
+  /** Delay Qonto asked for (`Retry-After`), or after which a local refusal may be lifted. */
   readonly retryAfterMs?: number;
   /** Number of attempts made, retries included. */
   readonly attempts: number;
@@ -84,7 +111,28 @@ function defaultMessage(init: QontoErrorInit, code: string | undefined, detail: 
       return `${call} timed out${tries}`;
     case 'invalid_response':
       return `${call} answered with an invalid response${trace}`;
+    case 'response_too_large':
+      return `${call} answered with a body larger than the gateway reads${trace}`;
+    case 'rate_limited':
+      return `${call} was not sent: the gateway's share of Qonto's rate limit is used up${retry(init)}`;
+    case 'circuit_open':
+      return `${call} was not sent: Qonto kept failing, calls are paused${retry(init)}`;
+    case 'credential_refused':
+      return `${call} was not sent: Qonto refused these credentials recently${retry(init)}`;
+    case 'unauthorized_budget_exhausted':
+      return `${call} was not sent: the gateway is protecting Qonto's limit on failed authentications and Qonto has not accepted these credentials yet${retry(init)}`;
+    case 'call_budget_exceeded':
+      return `${call} was not sent: the operation already made as many Qonto calls as it may`;
   }
+}
+
+function retry(init: QontoErrorInit): string {
+  return init.retryAfterMs === undefined ? '' : ` (retry in ${init.retryAfterMs} ms)`;
+}
+
+/** True for a {@link QontoError} the gateway raised without sending the call to Qonto. */
+export function isLocalRefusal(error: unknown): error is QontoError {
+  return isQontoError(error) && LOCAL_REFUSALS.has(error.kind);
 }
 
 /** True for any {@link QontoError}. */
@@ -95,4 +143,20 @@ export function isQontoError(error: unknown): error is QontoError {
 /** True when Qonto answered 404 (unknown id, or another organization's resource). */
 export function isNotFound(error: unknown): error is QontoError {
   return isQontoError(error) && error.kind === 'http' && error.status === 404;
+}
+
+/**
+ * True when the credentials themselves were refused: Qonto answered 401, or the gateway refused
+ * them locally because Qonto answered 401 to them recently.
+ */
+export function isCredentialRefused(error: unknown): error is QontoError {
+  return isQontoError(error) && ((error.kind === 'http' && error.status === 401) || error.kind === 'credential_refused');
+}
+
+/**
+ * True when credentials may not be used now: {@link isCredentialRefused}, or they are not yet
+ * verified while the process's 401 budget is spent.
+ */
+export function isCredentialBlocked(error: unknown): error is QontoError {
+  return isCredentialRefused(error) || (isQontoError(error) && error.kind === 'unauthorized_budget_exhausted');
 }

@@ -1,16 +1,20 @@
-export { QontoError, isQontoError, isNotFound } from './errors.js';
-export type { QontoErrorKind, QontoErrorInit } from './errors.js';
+export { QontoError, isQontoError, isNotFound, isLocalRefusal } from './errors.js';
+export type { QontoErrorKind, QontoErrorInit, QontoLocalRefusalKind } from './errors.js';
 export { QontoTransport } from './transport.js';
 export type {
+  CredentialStatus,
+  ForAuthorizationOptions,
   QontoMethod,
   QontoRequest,
   QontoResponse,
   QontoTransportOptions,
+  QontoTransportStats,
   UpstreamCallEvent,
   UpstreamCallStatus,
 } from './transport.js';
 export { QontoClient } from './client.js';
 export type {
+  QontoClientOptions,
   ActionOptions,
   BulkImportFile,
   CallOptions,

@@ -53,18 +53,29 @@ export function failureFromResponse(
   return { ok: false, failure };
 }
 
-/** Replaces the `Authorization` value (and its secret part) with `***` in `text`. */
+/**
+ * Replaces the `Authorization` value, and its secret part (the token of `Bearer <token>`, the
+ * secret of `<login>:<secret>`), with `***` in `text`, in any letter case: an upstream may echo
+ * the value upper- or lower-cased. Parts shorter than 4 characters are left alone.
+ */
 export function scrubSecret(text: string, authorization: string): string {
-  const secrets = new Set<string>([authorization]);
-  const bearer = /^bearer\s+(.+)$/i.exec(authorization);
+  const pattern = secretPattern(authorization);
+  return pattern ? text.replace(pattern, '***') : text;
+}
+
+function secretPattern(authorization: string): RegExp | undefined {
+  const secrets = new Set<string>([authorization, authorization.trim()]);
+  const bearer = /^\s*bearer\s+(.+?)\s*$/i.exec(authorization);
   if (bearer?.[1]) secrets.add(bearer[1]);
   const colon = authorization.indexOf(':');
   if (!bearer && colon >= 0 && colon < authorization.length - 1) secrets.add(authorization.slice(colon + 1));
-  let result = text;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret.length >= 4) result = result.split(secret).join('***');
-  }
-  return result;
+  const parts = [...secrets].filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length);
+  if (parts.length === 0) return undefined;
+  return new RegExp(parts.map(escapeRegExp).join('|'), 'gi');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function invalidResponse(

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { QontoError, redactAuthorization, staticAuthorization } from '../../src/qonto/index.js';
-import { ConcurrencyLimiter } from '../../src/qonto/limiter.js';
 import { backoffDelay, parseRetryAfter } from '../../src/qonto/retry.js';
 
 describe('auth', () => {
@@ -38,44 +37,6 @@ describe('retry helpers', () => {
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
     expect(parseRetryAfter('', now)).toBeUndefined();
-  });
-});
-
-describe('ConcurrencyLimiter', () => {
-  it('grants slots in FIFO order and hands a released slot to the next waiter', async () => {
-    const limiter = new ConcurrencyLimiter(2);
-    const order: number[] = [];
-    const r1 = await limiter.acquire();
-    const r2 = await limiter.acquire();
-    const waiters = [3, 4, 5].map((n) => limiter.acquire().then((release) => (order.push(n), release)));
-    expect(limiter.active).toBe(2);
-    expect(limiter.waiting).toBe(3);
-    r1();
-    r1();
-    const r3 = await waiters[0]!;
-    expect(limiter.active).toBe(2);
-    r2();
-    r3();
-    const [, r4, r5] = await Promise.all(waiters);
-    expect(order).toEqual([3, 4, 5]);
-    r4?.();
-    r5?.();
-    expect(limiter.active).toBe(0);
-  });
-
-  it('drops an aborted waiter and rejects waiters on close', async () => {
-    const limiter = new ConcurrencyLimiter(1);
-    const release = await limiter.acquire();
-    const controller = new AbortController();
-    const aborted = limiter.acquire(controller.signal);
-    const closed = limiter.acquire();
-    controller.abort(new Error('bye'));
-    await expect(aborted).rejects.toThrow('bye');
-    expect(limiter.waiting).toBe(1);
-    limiter.close();
-    await expect(closed).rejects.toThrow('closed');
-    release();
-    expect(limiter.active).toBe(0);
   });
 });
 
