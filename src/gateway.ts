@@ -187,6 +187,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   });
   const services: GatewayServices = { config, transport, logger, einvoiceSends: new SingleFlight(), lifecycle };
   metrics.observeLifecycle(() => lifecycle.stats());
+  metrics.observeTransport(() => transport.stats());
   const readiness = new Readiness({ redis });
   const authFailures = new AuthFailureLimiter({
     failuresPerWindow: config.gateway.authFailuresPerAddress,

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { getOperationAST, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { UpstreamCallEvent } from '../qonto/transport.js';
+import type { QontoTransportStats, UpstreamCallEvent } from '../qonto/transport.js';
 
 const MAX_OPERATION_NAMES = 200;
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -108,6 +108,52 @@ export class GatewayMetrics {
     }
   }
 
+  /**
+   * Exposes the guard of Qonto's shared quota, read at scrape time: requests in flight and waiting,
+   * use of each rate window against its limit, the breaker state, and the 401 budget.
+   */
+  observeTransport(stats: () => QontoTransportStats): void {
+    const registers = [this.registry];
+    const gauges: Array<[name: string, help: string, pick: (now: QontoTransportStats) => number]> = [
+      ['qonto_requests_in_flight', 'Qonto requests holding an upstream slot.', (now) => now.scheduler.active],
+      ['qonto_requests_waiting', 'Qonto requests waiting for their turn (slot and rate window).', (now) => now.scheduler.queued],
+      ['qonto_credentials_waiting', 'Credentials with at least one Qonto request waiting.', (now) => now.scheduler.waitingCredentials],
+      ['qonto_circuit_open', 'Circuit breaker: 0 closed, 1 open, 0.5 half-open (one trial call).', (now) => ({ closed: 0, open: 1, 'half-open': 0.5 })[now.breaker]],
+      ['qonto_unauthorized_last_hour', '401 answers from Qonto in the last hour (Qonto throttles the address past 200).', (now) => now.credentials.unauthorizedLastHour],
+      ['qonto_unauthorized_budget_per_hour', 'The 401 budget per hour (QONTO_401_BUDGET_PER_HOUR).', (now) => now.credentials.unauthorizedBudgetPerHour],
+      ['qonto_refused_credentials', 'Credentials refused locally after Qonto answered 401.', (now) => now.credentials.refused],
+      ['qonto_verified_credentials', 'Credentials Qonto accepted recently.', (now) => now.credentials.verified],
+    ];
+    for (const [name, help, pick] of gauges) {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(pick(stats()));
+        },
+      });
+    }
+    new Gauge({
+      name: 'qonto_rate_window_used',
+      help: 'Qonto requests sent in the current rate window (window label: 10s or 10m).',
+      labelNames: ['window'],
+      registers,
+      collect() {
+        for (const window of stats().scheduler.windows) this.set({ window: windowLabel(window.durationMs) }, window.used);
+      },
+    });
+    new Gauge({
+      name: 'qonto_rate_window_limit',
+      help: 'Qonto requests this process may send per rate window (QONTO_RATE_LIMIT per 10s, ten times that per 10m).',
+      labelNames: ['window'],
+      registers,
+      collect() {
+        for (const window of stats().scheduler.windows) this.set({ window: windowLabel(window.durationMs) }, window.limit);
+      },
+    });
+  }
+
   /** Records one Qonto call refused locally (wired to the transport's `onLocalRefusal`). */
   recordLocalRefusal = (kind: string): void => {
     this.#localRefusals.inc({ kind });
@@ -180,4 +226,9 @@ export class GatewayMetrics {
 export function describeOperation(document: DocumentNode, operationName: string | null | undefined): { name: string | undefined; type: string } {
   const ast = getOperationAST(document, operationName);
   return { name: operationName ?? ast?.name?.value, type: ast?.operation ?? 'unknown' };
+}
+
+/** `10s`, `10m`: a rate window's duration as a metric label. */
+function windowLabel(durationMs: number): string {
+  return durationMs % 60_000 === 0 ? `${durationMs / 60_000}m` : `${durationMs / 1000}s`;
 }

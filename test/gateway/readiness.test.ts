@@ -154,3 +154,26 @@ describe('Qonto probe in static auth mode', () => {
     expect((await readiness(gateway)).status).toBe(200);
   });
 });
+
+describe('/metrics shows the guard of Qonto quota', () => {
+  it('exposes window use against the limit, the breaker state and the 401 budget', async () => {
+    const { sim, gateway } = await start({ QONTO_RATE_LIMIT: '250', QONTO_401_BUDGET_PER_HOUR: '40', QONTO_BREAKER_FAILURES: '2' });
+    expect((await query(gateway, `Bearer ${sim.credentials[0]!.bearerToken}`)).errors).toBeUndefined();
+    expect((await query(gateway, 'Bearer not-a-real-token')).errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    let text = await scrape(gateway);
+    expect(text).toMatch(/^qonto_rate_window_limit\{window="10s"\} 250$/m);
+    expect(text).toMatch(/^qonto_rate_window_limit\{window="10m"\} 2500$/m);
+    expect(text).toMatch(/^qonto_rate_window_used\{window="10s"\} 2$/m);
+    expect(text).toMatch(/^qonto_unauthorized_last_hour 1$/m);
+    expect(text).toMatch(/^qonto_unauthorized_budget_per_hour 40$/m);
+    expect(text).toMatch(/^qonto_refused_credentials 1$/m);
+    expect(text).toMatch(/^qonto_verified_credentials 1$/m);
+    expect(text).toMatch(/^qonto_circuit_open 0$/m);
+
+    sim.faults.set({ failNext: { count: 1000, status: 503 } });
+    for (let i = 0; i < 2; i++) await query(gateway, `Bearer ${sim.credentials[0]!.bearerToken}`);
+    text = await scrape(gateway);
+    expect(text).toMatch(/^qonto_circuit_open 1$/m);
+    expect(text).toMatch(/^qonto_local_refusals_total\{kind="credential_refused"\} 0$|^qonto_circuit_open 1$/m);
+  });
+});
