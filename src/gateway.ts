@@ -18,6 +18,7 @@ import { resolveCaller } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { maskError } from './graphql/errors.js';
+import { useGraphQLMultipart } from './http/index.js';
 import { isQontoError } from './qonto/errors.js';
 import { createLogger } from './observability/logger.js';
 import { describeOperation, GatewayMetrics } from './observability/metrics.js';
@@ -176,6 +177,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     // handleRequest already enforces the body limits from Content-Length (required for POST);
     // yoga's own limit would pipe every body through one more TransformStream.
     maxRequestBodySize: false,
+    multipart: false, // useGraphQLMultipart
     renderGraphiQL,
     graphiql: () => graphiqlOptions(options.graphiql),
     context: (initial) =>
@@ -188,6 +190,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       error: (...args: unknown[]) => logger.error({ yoga: args.map(String) }, 'yoga'),
     },
     plugins: [
+      useGraphQLMultipart({ maxBodyBytes: MAX_MULTIPART_BODY_BYTES, maxFieldBytes: MAX_JSON_BODY_BYTES, logger }),
       maxTokensPlugin({ n: 2000 }),
       maxDepthPlugin({ n: 10, flattenFragments: true }),
       maxAliasesPlugin({ n: 15 }),

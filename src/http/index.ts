@@ -1,0 +1,3 @@
+/** The gateway's HTTP edge: body limits, GraphQL multipart parsing, CORS and CSRF prevention. */
+export { useGraphQLMultipart, type GraphQLMultipartOptions } from './multipart-plugin.js';
+export { MultipartRequestError, parseGraphQLMultipart, type MultipartLimits, type MultipartStats } from './multipart-parser.js';
