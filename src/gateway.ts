@@ -18,7 +18,7 @@ import { resolveCaller } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { maskError } from './graphql/errors.js';
-import { useGraphQLMultipart } from './http/index.js';
+import { limitRequestBody, useGraphQLMultipart } from './http/index.js';
 import { isQontoError } from './qonto/errors.js';
 import { createLogger } from './observability/logger.js';
 import { describeOperation, GatewayMetrics } from './observability/metrics.js';
@@ -174,8 +174,8 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     batching: false,
-    // handleRequest already enforces the body limits from Content-Length (required for POST);
-    // yoga's own limit would pipe every body through one more TransformStream.
+    // handleRequest enforces the body limits (limitRequestBody); yoga's own limit would pipe
+    // every body through one more TransformStream.
     maxRequestBodySize: false,
     multipart: false, // useGraphQLMultipart
     renderGraphiQL,
@@ -260,16 +260,8 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     }
     if (route !== GRAPHQL_PATH) return sendJson(res, 404, { error: 'not_found' });
 
-    const length = Number(req.headers['content-length'] ?? 0);
-    const multipart = (req.headers['content-type'] ?? '').startsWith('multipart/');
-    const limit = multipart ? MAX_MULTIPART_BODY_BYTES : MAX_JSON_BODY_BYTES;
-    if (req.headers['transfer-encoding'] && !req.headers['content-length'] && req.method === 'POST') {
-      return sendJson(res, 411, { errors: [{ message: 'Send the request body with a Content-Length', extensions: { code: 'LENGTH_REQUIRED' } }] });
-    }
-    if (length > limit) {
-      return sendJson(res, 413, { errors: [{ message: `Request body larger than ${limit} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, { connection: 'close' });
-    }
-    void yoga.handle(req, res, { requestId, access });
+    const admitted = limitRequestBody(req, res, { jsonBytes: MAX_JSON_BODY_BYTES, multipartBytes: MAX_MULTIPART_BODY_BYTES });
+    if (admitted) void yoga.handle(admitted, res, { requestId, access });
   };
 
   return {
