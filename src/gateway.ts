@@ -18,7 +18,7 @@ import { resolveCaller } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { maskError } from './graphql/errors.js';
-import { limitRequestBody, useCsrfPrevention, useGraphQLMultipart } from './http/index.js';
+import { limitRequestBody, useCorsOrigins, useCsrfPrevention, useGraphQLMultipart } from './http/index.js';
 import { isQontoError } from './qonto/errors.js';
 import { createLogger } from './observability/logger.js';
 import { describeOperation, GatewayMetrics } from './observability/metrics.js';
@@ -177,6 +177,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     // handleRequest enforces the body limits (limitRequestBody); yoga's own limit would pipe
     // every body through one more TransformStream.
     maxRequestBodySize: false,
+    cors: false, // useCorsOrigins
     multipart: false, // useGraphQLMultipart
     renderGraphiQL,
     graphiql: () => graphiqlOptions(options.graphiql),
@@ -190,6 +191,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       error: (...args: unknown[]) => logger.error({ yoga: args.map(String) }, 'yoga'),
     },
     plugins: [
+      useCorsOrigins(config.gateway.corsOrigins),
       useCsrfPrevention(),
       useGraphQLMultipart({ maxBodyBytes: MAX_MULTIPART_BODY_BYTES, maxFieldBytes: MAX_JSON_BODY_BYTES, logger }),
       maxTokensPlugin({ n: 2000 }),
