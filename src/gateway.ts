@@ -21,6 +21,7 @@ import { maskError } from './graphql/errors.js';
 import { limitRequestBody, useCorsOrigins, useCsrfPrevention, useGraphQLMultipart } from './http/index.js';
 import { isQontoError } from './qonto/errors.js';
 import { createLogger } from './observability/logger.js';
+import { createYogaLogger } from './observability/yoga-logger.js';
 import { describeOperation, GatewayMetrics } from './observability/metrics.js';
 import { SingleFlight } from './lib/single-flight.js';
 import { QontoTransport } from './qonto/transport.js';
@@ -184,12 +185,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     context: (initial) =>
       createContext(services, presentedAuthorization(initial as unknown as Record<string, unknown>), initial.requestId),
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
-    logging: {
-      debug: (...args: unknown[]) => logger.debug({ yoga: args.map(String) }, 'yoga'),
-      info: (...args: unknown[]) => logger.info({ yoga: args.map(String) }, 'yoga'),
-      warn: (...args: unknown[]) => logger.warn({ yoga: args.map(String) }, 'yoga'),
-      error: (...args: unknown[]) => logger.error({ yoga: args.map(String) }, 'yoga'),
-    },
+    logging: createYogaLogger(logger),
     plugins: [
       useCorsOrigins(config.gateway.corsOrigins),
       useCsrfPrevention(),
