@@ -145,7 +145,8 @@ async function parse(
     parser = busboy({
       headers: { 'content-type': contentType },
       defParamCharset: 'utf8',
-      limits: { fieldSize: limits.maxFieldBytes, fields: 2, parts: limits.maxParts, headerPairs: 20 },
+      // busboy signals its parts limit once it is reached, not passed; the 'file' handler enforces maxParts exactly.
+      limits: { fieldSize: limits.maxFieldBytes, fields: 2, parts: limits.maxParts + 1, headerPairs: 20 },
     });
   } catch (error) {
     throw malformed(`Malformed multipart request: ${error instanceof Error ? error.message : String(error)}`);
@@ -181,12 +182,14 @@ async function parse(
     }
   });
   parser.on('fieldsLimit', () => fail(malformed(`Only the operations and map fields may be sent as plain fields: ${SPEC_ORDER}`)));
-  parser.on('partsLimit', () => fail(tooLarge(`A multipart request may have at most ${limits.maxParts} parts`)));
+  const tooManyParts = () => tooLarge(`A multipart request may have at most ${limits.maxParts} parts`);
+  parser.on('partsLimit', () => fail(tooManyParts()));
 
   let totalFileBytes = 0;
   parser.on('file', (name, stream: Readable, info) => {
     stats.parts++;
     stream.on('error', () => fail(malformed(`The ${name} part ended early`)));
+    if (stats.parts > limits.maxParts) fail(tooManyParts());
     if (!state.failure && (state.operations === undefined || !state.map)) {
       fail(malformed(`File part "${name}" arrived before the operations and map fields: ${SPEC_ORDER}`));
     }
@@ -254,7 +257,19 @@ async function parse(
   const reader = body.getReader();
   try {
     for (;;) {
-      const { done: ended, value } = await reader.read();
+      let read: ReadableStreamReadResult<Uint8Array>;
+      try {
+        read = await reader.read();
+      } catch (error) {
+        // The client went away, or the connection's byte limit (src/http/body-limit.ts) has answered already.
+        if (error instanceof Error && error.name === 'AbortError') {
+          parser.destroy();
+          throw error;
+        }
+        fail(malformed(`The request body could not be read: ${error instanceof Error ? error.message : String(error)}`));
+        break;
+      }
+      const { done: ended, value } = read;
       if (ended) break;
       // Parse up to the body limit, so that a file over its own limit is named as such.
       const room = limits.maxBodyBytes - stats.bodyBytes;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, MAX_JSON_BODY_BYTES, MAX_MULTIPART_BODY_BYTES, type Gateway } from '../../src/gateway.js';
@@ -14,20 +15,33 @@ const UBL = readFileSync(new URL('../fixtures/ubl-invoice.xml', import.meta.url)
 let sim: Simulator;
 let gateway: Gateway;
 let auth: string;
+/** Levels of the gateway's log lines since the test started. */
+const levels: number[] = [];
 beforeAll(async () => {
   sim = await createSimulator({ manualClock: true });
   auth = `Bearer ${sim.credentials[0]!.bearerToken}`;
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      levels.push((JSON.parse(chunk.toString()) as { level: number }).level);
+      done();
+    },
+  });
   gateway = await createGateway({
-    config: loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }),
+    config: loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug' }),
     qontoBaseUrl: sim.url,
-    logger: createLogger('silent'),
+    logger: createLogger('debug', sink),
   });
 });
 afterAll(async () => {
   await gateway.close();
   await sim.close();
 });
-beforeEach(() => sim.resetRequests());
+beforeEach(() => {
+  sim.resetRequests();
+  levels.length = 0;
+});
+/** A refused body is the client's mistake: nothing at error level. */
+const errorLines = () => levels.filter((level) => level >= 50);
 
 interface Answer {
   status: number;
@@ -101,6 +115,7 @@ describe('chunked request bodies (no Content-Length)', () => {
     expect(JSON.parse(answer.body)).toEqual(tooLarge(MAX_JSON_BODY_BYTES));
     // What was written beyond the limit sat in socket buffers: the gateway stopped reading at 1 MiB.
     expect(answer.sent).toBeLessThan(total / 2);
+    expect(errorLines()).toEqual([]);
   });
 
   it('accepts a chunked upload: the referenced file reaches the import mutation, a 15 MB unreferenced part is discarded', async () => {
@@ -135,6 +150,7 @@ describe('chunked request bodies (no Content-Length)', () => {
     expect(JSON.parse(answer.body)).toEqual(tooLarge(MAX_MULTIPART_BODY_BYTES));
     expect(answer.sent).toBeLessThan(total / 2);
     expect(sim.requests).toEqual([]);
+    expect(errorLines()).toEqual([]);
   });
 });
 

@@ -152,6 +152,15 @@ describe('parseGraphQLMultipart', () => {
     expect(refused.stats.files).toBe(0);
   });
 
+  it('accepts up to 10 parts, draining those map does not name', async () => {
+    const { stats } = await parse([
+      { name: 'operations', content: TYPENAME },
+      { name: 'map', content: '{}' },
+      ...Array.from({ length: 8 }, (_, i) => ({ name: `x${i}`, filename: 'x.bin', content: 'x' })),
+    ]);
+    expect(stats).toMatchObject({ parts: 10, drainedParts: 8, drainedBytes: 8 });
+  });
+
   it('refuses too many parts with 413', async () => {
     const refused = await refusal([
       { name: 'operations', content: TYPENAME },
