@@ -8,7 +8,7 @@ AUTH=${2:-Bearer sim_demo_token_atelier}
 FILE=$(dirname "$0")/invoice-ubl.xml
 
 echo "1. Import $FILE"
-IMPORT=$(curl -sS "$GATEWAY" -H "authorization: $AUTH" \
+IMPORT=$(curl -sS "$GATEWAY" -H "authorization: $AUTH" -H 'x-graphql-yoga-csrf: 1' \
   -F operations='{"query":"mutation ($files: [File!]!) { importClientInvoices(files: $files) { __typename ... on Error { message } ... on ImportClientInvoicesSuccess { invoices { id number status client { name einvoicingReachable } einvoicingEligibility { eligible reasons } } } } }","variables":{"files":[null]}}' \
   -F map='{"0":["variables.files.0"]}' \
   -F "0=@$FILE;type=application/xml")

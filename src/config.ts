@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, emptyToUndefined, integer, optionalString, parseEnv, qontoApiUrl, qontoEnvironment } from './env-fields.js';
+import { isExactOrigin } from './http/origin.js';
 
 export { ConfigError };
 
@@ -124,7 +125,9 @@ const envSchema = z.object({
   QONTO_BREAKER_OPEN_MS: integer(5000, 100, 600_000),
   QONTO_401_BUDGET_PER_HOUR: integer(100, 1, 190),
   QONTO_REFUSED_CREDENTIAL_TTL_MS: integer(600_000, 1000, 86_400_000),
-  CORS_ORIGINS: commaList,
+  CORS_ORIGINS: commaList.refine((origins) => origins.every(isExactOrigin), {
+    error: 'must be comma-separated origins like https://app.example.com (scheme, lower-case host, port if not the default; no path, no trailing /, no * or null)',
+  }),
   GATEWAY_AUTH_FAILURES_PER_ADDRESS: integer(20, 1, 10_000),
   GATEWAY_TRUSTED_PROXIES: integer(0, 0, 10),
   GATEWAY_MAX_SUBSCRIPTIONS_PER_SOCKET: integer(50, 1, 10_000),

@@ -17,7 +17,9 @@ import { authOutcomePlugin, type AuthAttemptContext } from './edge/auth-outcome-
 import { admitHttpRequest } from './edge/http-auth-guard.js';
 import { maskError } from './graphql/errors.js';
 import { attachGraphqlWs } from './graphql-ws-bridge.js';
+import { limitRequestBody, useCorsOrigins, useCsrfPrevention, useGraphQLMultipart } from './http/index.js';
 import { createLogger } from './observability/logger.js';
+import { createYogaLogger } from './observability/yoga-logger.js';
 import { describeOperation, GatewayMetrics } from './observability/metrics.js';
 import { QontoHealth, startQontoProbe } from './observability/qonto-health.js';
 import { SingleFlight } from './lib/single-flight.js';
@@ -215,21 +217,21 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     batching: false,
-    // handleRequest already enforces the body limits from Content-Length (required for POST);
-    // yoga's own limit would pipe every body through one more TransformStream.
+    // handleRequest enforces the body limits (limitRequestBody); yoga's own limit would pipe
+    // every body through one more TransformStream.
     maxRequestBodySize: false,
+    cors: false, // useCorsOrigins
+    multipart: false, // useGraphQLMultipart
     renderGraphiQL,
     graphiql: () => graphiqlOptions(options.graphiql),
     context: (initial) =>
       createContext(services, presentedAuthorization(initial as unknown as Record<string, unknown>), initial.requestId),
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
-    logging: {
-      debug: (...args: unknown[]) => logger.debug({ yoga: args.map(String) }, 'yoga'),
-      info: (...args: unknown[]) => logger.info({ yoga: args.map(String) }, 'yoga'),
-      warn: (...args: unknown[]) => logger.warn({ yoga: args.map(String) }, 'yoga'),
-      error: (...args: unknown[]) => logger.error({ yoga: args.map(String) }, 'yoga'),
-    },
+    logging: createYogaLogger(logger),
     plugins: [
+      useCorsOrigins(config.gateway.corsOrigins),
+      useCsrfPrevention(),
+      useGraphQLMultipart({ maxBodyBytes: MAX_MULTIPART_BODY_BYTES, maxFieldBytes: MAX_JSON_BODY_BYTES, logger }),
       maxTokensPlugin({ n: 2000 }),
       maxDepthPlugin({ n: 10, flattenFragments: true }),
       maxAliasesPlugin({ n: 15 }),
@@ -290,17 +292,10 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     }
     if (route !== GRAPHQL_PATH) return sendJson(res, 404, { error: 'not_found' });
 
-    const length = Number(req.headers['content-length'] ?? 0);
-    const multipart = (req.headers['content-type'] ?? '').startsWith('multipart/');
-    const limit = multipart ? MAX_MULTIPART_BODY_BYTES : MAX_JSON_BODY_BYTES;
-    if (req.headers['transfer-encoding'] && !req.headers['content-length'] && req.method === 'POST') {
-      return sendJson(res, 411, { errors: [{ message: 'Send the request body with a Content-Length', extensions: { code: 'LENGTH_REQUIRED' } }] });
-    }
-    if (length > limit) {
-      return sendJson(res, 413, { errors: [{ message: `Request body larger than ${limit} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, { connection: 'close' });
-    }
+    const admitted = limitRequestBody(req, res, { jsonBytes: MAX_JSON_BODY_BYTES, multipartBytes: MAX_MULTIPART_BODY_BYTES });
+    if (!admitted) return;
     void admitHttpRequest(authFailures, req, res, config.gateway.trustedProxies).then((auth) => {
-      if (auth) void yoga.handle(req, res, { requestId, access, ...auth });
+      if (auth) void yoga.handle(admitted, res, { requestId, access, ...auth });
     });
   };
 

@@ -263,13 +263,22 @@ describe('importClientInvoices (Flow 2)', () => {
   const big = (mb: number) => new Uint8Array(Math.round(mb * 1024 * 1024));
   it.each([
     [[], 'files'],
-    [Array.from({ length: 6 }, (_, i) => ({ name: `f${i}.pdf`, type: 'application/pdf', content: '%PDF' })), 'files'],
     [[{ name: 'a.pdf', type: 'application/pdf', content: '%PDF' }, { name: 'notes.docx', type: 'application/msword', content: 'x' }], 'files[1]'],
-    [[{ name: 'huge.pdf', type: 'application/pdf', content: big(5.1) }], 'files[0]'],
-    [[1, 2, 3, 4].map((i) => ({ name: `part${i}.pdf`, type: 'application/pdf', content: big(4) })), 'files[3]'],
   ])('ValidationError naming the file, without calling Qonto (%#)', async (files, field) => {
     const result = await importFiles(files as never);
     expect(result).toMatchObject({ __typename: 'ValidationError', field });
+    expect(stack.calls()).toEqual([]);
+  });
+
+  // Qonto's count and size limits are enforced while the upload streams in (src/http/multipart-parser.ts).
+  it.each([
+    [Array.from({ length: 6 }, (_, i) => ({ name: `f${i}.pdf`, type: 'application/pdf', content: '%PDF' })), /at most 5 files/],
+    [[{ name: 'huge.pdf', type: 'application/pdf', content: big(5.1) }], /"huge\.pdf" \(part 0\) is larger than 5 MB/],
+    [[1, 2, 3, 4].map((i) => ({ name: `part${i}.pdf`, type: 'application/pdf', content: big(4) })), /more than 15 MB.*"part4\.pdf"/],
+  ])('413 naming the limit for files over Qonto’s limits, without calling Qonto (%#)', async (files, message) => {
+    const result = await stack.gqlUpload(IMPORT, files);
+    expect(result.status).toBe(413);
+    expect(result.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(message), extensions: { code: 'PAYLOAD_TOO_LARGE' } });
     expect(stack.calls()).toEqual([]);
   });
 

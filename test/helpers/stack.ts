@@ -25,7 +25,7 @@ export interface TestStack {
     variables?: Record<string, unknown>,
     authorization?: string | null,
   ): Promise<GraphQLResponse<TData>>;
-  /** Runs an operation with files as a GraphQL multipart request; `files` fill `variables.files`. */
+  /** Runs an operation with files as a GraphQL multipart request (with the CSRF header); `files` fill `variables.files`. */
   gqlUpload<TData = Record<string, unknown>>(
     query: string,
     files: Array<{ name: string; type: string; content: string | Uint8Array<ArrayBuffer> }>,
@@ -66,7 +66,11 @@ export async function startStack(options: { env?: NodeJS.ProcessEnv; simulator?:
       form.append('operations', JSON.stringify({ query, variables: { files: files.map(() => null) } }));
       form.append('map', JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.files.${i}`]]))));
       files.forEach((file, i) => form.append(String(i), new Blob([file.content], { type: file.type }), file.name));
-      const response = await app.yoga.fetch('http://gateway/graphql', { method: 'POST', headers: { authorization }, body: form });
+      const response = await app.yoga.fetch('http://gateway/graphql', {
+        method: 'POST',
+        headers: { authorization, 'x-graphql-yoga-csrf': '1' },
+        body: form,
+      });
       return { status: response.status, body: (await response.json()) as GraphQLResponse['body'] } as never;
     },
     calls: () => sim.requests.map((r) => `${r.method} ${r.path}`),
