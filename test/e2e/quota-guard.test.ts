@@ -10,6 +10,8 @@ import { startLiveStack, type LiveStack } from '../helpers/live.js';
  */
 
 const ORGANIZATION_QUERY = '{ clientInvoices(first: 1) { totalCount } }';
+/** A different Qonto URL per `n` (identical concurrent GETs would share one upstream request). */
+const distinctQuery = (n: number) => `{ clientInvoices(first: ${n + 1}) { totalCount } }`;
 
 /** How many requests of the simulator's log answered `status`. */
 const answered = (stack: LiveStack, status: number) => stack.sim.requests.filter((request) => request.status === status).length;
@@ -97,4 +99,55 @@ describe('the 401 budget protects every tenant', () => {
     // A verified credential also still opens a socket from the same address.
     expect(await connectionInit(wsUrl, stack.auth(1))).toBe('ack');
   }, 60_000);
+});
+
+describe('one tenant cannot take the shared quota from the others', () => {
+  let stack: LiveStack;
+  beforeAll(async () => {
+    // 20 requests per 10 s (200 per 10 min) for the process, at most half of them for one credential.
+    stack = await startLiveStack({ env: { QONTO_RATE_LIMIT: '20', QONTO_CREDENTIAL_SHARE_PERCENT: '50', QONTO_MAX_QUEUE_WAIT_MS: '200', QONTO_TIMEOUT_MS: '5000' } });
+  });
+  afterAll(() => stack.close());
+
+  it('a greedy organisation is refused fast with retryAfterMs past its share; the other is served at once', async () => {
+    const codes = new Map<string, number>();
+    let retryAfterMs = 0;
+    await pool(30, 5, async (i) => {
+      const result = await stack.http(distinctQuery(i), {}, stack.auth(0));
+      const code = result.errors?.[0]?.extensions?.['code'];
+      if (code === 'UPSTREAM_RATE_LIMITED') retryAfterMs = Number(result.errors?.[0]?.extensions?.['retryAfterMs']);
+      codes.set(String(code ?? 'ok'), (codes.get(String(code ?? 'ok')) ?? 0) + 1);
+    });
+    expect(codes.get('ok')).toBe(10);
+    expect(codes.get('UPSTREAM_RATE_LIMITED')).toBe(20);
+    expect(retryAfterMs).toBeGreaterThan(0);
+    const started = performance.now();
+    const other = await stack.http<{ clientInvoices: { totalCount: number } }>(ORGANIZATION_QUERY, {}, stack.auth(1));
+    expect(other.errors).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(answered(stack, 429)).toBe(0);
+  });
+
+});
+
+describe('one tenant cannot take every upstream slot', () => {
+  let stack: LiveStack;
+  beforeAll(async () => {
+    stack = await startLiveStack({ env: { QONTO_TIMEOUT_MS: '2000' } });
+    await expectBothOrganisationsServed(stack);
+  });
+  afterAll(() => stack.close());
+
+  it('a tenant stuck on a hanging Qonto holds at most its share of the upstream slots', async () => {
+    stack.sim.faults.set({ hangNext: { count: 8 } });
+    // 40 lookups by one organisation: 8 (its share of the 16 slots) reach Qonto and hang.
+    const stuck = Array.from({ length: 40 }, (_, i) => stack.http(distinctQuery(i), {}, stack.auth(0)));
+    await expect.poll(() => stack.gateways[0]!.services.transport.inFlight()).toBe(8);
+    const started = performance.now();
+    const other = await stack.http<{ clientInvoices: { totalCount: number } }>(ORGANIZATION_QUERY, {}, stack.auth(1));
+    expect(other.errors).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(1000);
+    stack.sim.faults.reset();
+    await Promise.allSettled(stuck);
+  }, 20_000);
 });
