@@ -36,11 +36,15 @@ export interface GatewayConfig {
      * a hung Qonto costs a request at most this, then the breaker answers at once.
      */
     callDeadlineMs: number;
-    /** Qonto requests per 10 s this process may send (`QONTO_RATE_LIMIT`); ten times that per 10 min. */
+    /**
+     * Qonto requests per 10 s this process may send (`QONTO_RATE_LIMIT`); ten times that per 10 min.
+     * Above Qonto's 1,000 only for an address Qonto granted more, or a load test against the simulator.
+     */
     rateLimit: number;
     /**
      * Largest share, in percent, of the process's requests per window and of its upstream slots that
-     * one credential may hold (`QONTO_CREDENTIAL_SHARE_PERCENT`), so that no tenant can exhaust them.
+     * one credential may hold (`QONTO_CREDENTIAL_SHARE_PERCENT`), so that no tenant can exhaust them:
+     * 50 by default in forward mode, 100 in static mode (one upstream credential).
      */
     credentialSharePercent: number;
     /** Longest a request may wait for its turn before failing with UPSTREAM_RATE_LIMITED (`QONTO_MAX_QUEUE_WAIT_MS`). */
@@ -116,8 +120,16 @@ const envSchema = z.object({
   QONTO_MAX_IN_FLIGHT: integer(16, 1, 1000),
   QONTO_MAX_RETRIES: integer(3, 0, 10),
   QONTO_CALL_DEADLINE_MS: integer(15_000, 100, 300_000),
-  QONTO_RATE_LIMIT: integer(900, 1, 1000),
-  QONTO_CREDENTIAL_SHARE_PERCENT: integer(50, 1, 100),
+  QONTO_RATE_LIMIT: integer(900, 1, 1_000_000),
+  QONTO_CREDENTIAL_SHARE_PERCENT: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be an integer' })
+      .min(1, { error: 'must be at least 1' })
+      .max(100, { error: 'must be at most 100' })
+      .optional(),
+  ),
   QONTO_MAX_QUEUE_WAIT_MS: integer(2000, 0, 60_000),
   QONTO_MAX_CALLS_PER_OPERATION: integer(100, 1, 10_000),
   QONTO_MAX_RESPONSE_BYTES: integer(8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
@@ -199,7 +211,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       maxRetries: e.QONTO_MAX_RETRIES,
       callDeadlineMs: e.QONTO_CALL_DEADLINE_MS,
       rateLimit: e.QONTO_RATE_LIMIT,
-      credentialSharePercent: e.QONTO_CREDENTIAL_SHARE_PERCENT,
+      // Static mode sends one credential upstream: there is nobody to share with.
+      credentialSharePercent: e.QONTO_CREDENTIAL_SHARE_PERCENT ?? (auth.mode === 'static' ? 100 : 50),
       maxQueueWaitMs: e.QONTO_MAX_QUEUE_WAIT_MS,
       maxCallsPerOperation: e.QONTO_MAX_CALLS_PER_OPERATION,
       maxResponseBytes: e.QONTO_MAX_RESPONSE_BYTES,

@@ -81,3 +81,21 @@ describe('loadConfig', () => {
     expect(text).not.toContain('super-secret-token');
   });
 });
+
+describe('quota guard settings', () => {
+  it('defaults: 900 requests per 10 s, half of them per credential in forward mode, all of them in static mode', () => {
+    const forward = loadConfig({});
+    expect(forward.qonto.rateLimit).toBe(900);
+    expect(forward.qonto.credentialSharePercent).toBe(50);
+    expect(forward.qonto.unauthorizedBudgetPerHour).toBe(100);
+    const staticMode = loadConfig({ QONTO_AUTH_MODE: 'static', GATEWAY_API_KEYS: 'k1' });
+    expect(staticMode.qonto.credentialSharePercent).toBe(100);
+    expect(loadConfig({ QONTO_AUTH_MODE: 'static', GATEWAY_API_KEYS: 'k1', QONTO_CREDENTIAL_SHARE_PERCENT: '30' }).qonto.credentialSharePercent).toBe(30);
+  });
+
+  it('refuses a 401 budget Qonto would throttle, and a share outside 1-100', () => {
+    expect(() => loadConfig({ QONTO_401_BUDGET_PER_HOUR: '200' })).toThrow('Invalid QONTO_401_BUDGET_PER_HOUR: must be at most 190');
+    expect(() => loadConfig({ QONTO_CREDENTIAL_SHARE_PERCENT: '0' })).toThrow('Invalid QONTO_CREDENTIAL_SHARE_PERCENT: must be at least 1');
+    expect(() => loadConfig({ QONTO_RATE_LIMIT: 'fast' })).toThrow('Invalid QONTO_RATE_LIMIT: must be a number');
+  });
+});

@@ -158,6 +158,9 @@ export function startGateway(options: {
       PORT: '0',
       HOST: '127.0.0.1',
       BENCH_GATEWAY_SRC: options.src ?? '',
+      // Load tests measure the gateway, not its guard of Qonto's quota: the simulator has none.
+      QONTO_RATE_LIMIT: '1000000',
+      QONTO_CREDENTIAL_SHARE_PERCENT: '100',
       ...options.env,
     },
     ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),

@@ -347,6 +347,9 @@ export async function run(): Promise<void> {
           QONTO_WEBHOOK_SECRET: secret,
           LOG_LEVEL: 'warn',
           LIFECYCLE_POLL_INTERVAL_MS: String(CONFIG.pollIntervalMs),
+          // The load measures fan-out, not the guard of Qonto's quota (the simulator has none).
+          QONTO_RATE_LIMIT: '1000000',
+          QONTO_CREDENTIAL_SHARE_PERCENT: '100',
         });
         children.push(server);
         await sim.call('registerWebhooks', { url: `${String(server.ready['url'])}/webhooks/qonto`, secret });
