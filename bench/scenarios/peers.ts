@@ -50,6 +50,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import type { WireClient, WireClientInvoice, WireClientInvoiceList } from '../../src/qonto/wire.js';
@@ -459,6 +460,8 @@ export async function run(): Promise<void> {
     process.exit(1);
   }, timeoutMs);
 
+  // the machine is shared: its load beside the results says how noisy the run was
+  const loadAtStart = loadavg().map((value) => round(value, 2));
   const needsPeers = targetNames.some((name) => name === 'apollo' || name === 'mesh');
   if (needsPeers) ensurePeersInstalled();
   if (targetNames.includes('mesh')) ensureSupergraph();
@@ -681,6 +684,7 @@ export async function run(): Promise<void> {
 
   const file = writeResult(SCENARIO, {
     settings,
+    loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((value) => round(value, 2)) },
     versions: {
       ours: { graphqlYoga: versionOf(REPO_ROOT, 'graphql-yoga'), pothos: versionOf(REPO_ROOT, '@pothos/core'), graphql: versionOf(REPO_ROOT, 'graphql'), undici: versionOf(REPO_ROOT, 'undici') },
       apollo: { server: versionOf(PEERS_DIR, '@apollo/server'), datasourceRest: versionOf(PEERS_DIR, '@apollo/datasource-rest') },
