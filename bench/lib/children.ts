@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,25 +42,12 @@ function installExitHook(): void {
   });
 }
 
-/**
- * Runs `node [nodeArgs] --import tsx <script>` as a child process and resolves once it prints
- * `READY <json>` on stdout. Its stderr is forwarded with a `[name]` prefix; other stdout lines are
- * dropped. Children left running when the load generator exits are killed.
- */
-export function startChild<Info>(options: StartChildOptions): Promise<ChildServer<Info>> {
+/** Tracks a spawned child (killed if the load generator exits) and builds its `stop`. */
+function track(child: ChildProcess): { exited: Promise<number | null>; stop: (graceMs?: number) => Promise<number | null> } {
   installExitHook();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.script], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   running.add(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   void exited.then(() => running.delete(child));
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (text: string) => {
-    for (const line of text.split('\n')) if (line.trim()) process.stderr.write(`[${options.name}] ${line}\n`);
-  });
   const stop = async (graceMs = 10_000): Promise<number | null> => {
     if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
     child.kill('SIGTERM');
@@ -68,6 +56,30 @@ export function startChild<Info>(options: StartChildOptions): Promise<ChildServe
     clearTimeout(timer);
     return code;
   };
+  return { exited, stop };
+}
+
+/** Forwards a child's output lines to our stderr with a `[name]` prefix. */
+function forwardLines(stream: NodeJS.ReadableStream, name: string): void {
+  stream.setEncoding('utf8');
+  stream.on('data', (text: string) => {
+    for (const line of text.split('\n')) if (line.trim()) process.stderr.write(`[${name}] ${line}\n`);
+  });
+}
+
+/**
+ * Runs `node [nodeArgs] --import tsx <script>` as a child process and resolves once it prints
+ * `READY <json>` on stdout. Its stderr is forwarded with a `[name]` prefix; other stdout lines are
+ * dropped. Children left running when the load generator exits are killed.
+ */
+export function startChild<Info>(options: StartChildOptions): Promise<ChildServer<Info>> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.script], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const { stop } = track(child);
+  forwardLines(child.stderr!, options.name);
   return new Promise((resolve, reject) => {
     let buffered = '';
     const timer = setTimeout(() => {
@@ -90,6 +102,60 @@ export function startChild<Info>(options: StartChildOptions): Promise<ChildServe
           resolve({ name: options.name, info: JSON.parse(line.slice(6)) as Info, process: child, stop });
         }
       }
+    });
+  });
+}
+
+/** Options of {@link startCommand}. */
+export interface StartCommandOptions {
+  /** Label for logs. */
+  name: string;
+  /** The executable (e.g. `process.execPath`) and its arguments. */
+  command: string;
+  args: string[];
+  cwd: string;
+  /** Added to (and overriding) the parent's environment. */
+  env?: Record<string, string | undefined>;
+  /** True once the server answers as it should; polled every 200 ms. */
+  ready: () => Promise<boolean>;
+  /** How long to wait for `ready`, default 60 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs a server that prints no `READY` line (a third-party CLI) as a child process, forwarding
+ * its stdout and stderr with a `[name]` prefix, and resolves with `info` once `ready()` is true.
+ * Like {@link startChild}'s, the child is stopped by its pid and killed if the load generator exits.
+ */
+export async function startCommand<Info>(options: StartCommandOptions, info: Info): Promise<ChildServer<Info>> {
+  const child = spawn(options.command, options.args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const { exited, stop } = track(child);
+  forwardLines(child.stdout!, options.name);
+  forwardLines(child.stderr!, options.name);
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let gone = false;
+  void exited.then(() => (gone = true));
+  while (Date.now() < deadline) {
+    if (gone) throw new Error(`${options.name} exited with code ${child.exitCode} before it was ready`);
+    if (await options.ready().catch(() => false)) return { name: options.name, info, process: child, stop };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await stop(2000);
+  throw new Error(`${options.name} was not ready within ${options.timeoutMs ?? 60_000} ms`);
+}
+
+/** A TCP port of 127.0.0.1 that was free a moment ago (for servers that cannot take port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
     });
   });
 }
