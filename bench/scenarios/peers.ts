@@ -38,7 +38,8 @@
  *
  * Our gateway runs with QONTO_MAX_IN_FLIGHT=BENCH_IN_FLIGHT (1000, the most it accepts; its
  * default 16 is a cap for a remote Qonto that would be measured here as a queue, while no peer
- * has one) and QONTO_RATE_LIMIT=1000 (its most).
+ * has one), and the guard of Qonto's quota lifted (QONTO_RATE_LIMIT=1000000, every credential
+ * may use all of it): no peer has one, and the upstream here has no quota to protect.
  *
  * Knobs: BENCH_DURATION (5 s per run), BENCH_CONNECTIONS (10), BENCH_ROUNDS (3), BENCH_WARMUP
  * (2 s per target and query), BENCH_DELAY (upstream delay per answer, ms; 0), BENCH_CREDENTIALS
@@ -484,7 +485,7 @@ export async function run(): Promise<void> {
         const server = await startGateway({
           qontoApiUrl: up.url,
           webhookSecret: 'whsec_peers_bench_not_a_real_secret_0123456789',
-          env: { QONTO_MAX_IN_FLIGHT: String(settings.oursMaxInFlight), QONTO_RATE_LIMIT: '1000' },
+          env: { QONTO_MAX_IN_FLIGHT: String(settings.oursMaxInFlight), QONTO_RATE_LIMIT: '1000000', QONTO_CREDENTIAL_SHARE_PERCENT: '100' },
           ...(profileDir ? { nodeArgs: cpuProfileArgs(profileDir) } : {}),
         });
         children.push(server);
