@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Caller } from '../auth.js';
 import { invoiceClientId } from '../domain/eligibility.js';
 import { decodeLifecycleCursor, encodeLifecycleCursor, normalizeLifecycleEvents, type LifecycleEvent } from '../domain/lifecycle-events.js';
-import { isCredentialRefused, isNotFound, isQontoError } from '../qonto/errors.js';
+import { isCredentialRefused, isHttpError, isNotFound, isQontoError } from '../qonto/errors.js';
 import type { QontoTransport } from '../qonto/transport.js';
 import type { WireClientInvoice } from '../qonto/wire.js';
 import { PollPacer } from './poll-pacer.js';
@@ -198,7 +198,7 @@ class InvoiceWatch {
   }
 
   #onFailure(error: unknown): void {
-    const lostAccess = isCredentialRefused(error) || (isQontoError(error) && error.kind === 'http' && (error.status === 403 || error.status === 404));
+    const lostAccess = isCredentialRefused(error) || isHttpError(error, 403, 404);
     if (lostAccess) {
       const ending = isNotFound(error) ? null : new Error('These credentials can no longer read this invoice');
       for (const subscriber of [...this.subscribers]) subscriber.end(ending);
@@ -360,7 +360,7 @@ export class LifecycleHub {
       await watch.ensureFresh(SUBSCRIBE_FRESHNESS_MS);
     } catch (error) {
       this.#release(watch);
-      if (isQontoError(error) && error.kind === 'http' && (error.status === 404 || error.status === 403)) {
+      if (isHttpError(error, 403, 404)) {
         throw new LifecycleSubscriptionError('NOT_FOUND', `Client invoice ${invoiceId} not found`);
       }
       throw error;

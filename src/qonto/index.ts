@@ -1,4 +1,4 @@
-export { QontoError, isQontoError, isNotFound, isLocalRefusal } from './errors.js';
+export { QontoError, isQontoError, isNotFound, isHttpError, qontoHttpStatus, isLocalRefusal } from './errors.js';
 export type { QontoErrorKind, QontoErrorInit, QontoLocalRefusalKind } from './errors.js';
 export { QontoTransport } from './transport.js';
 export type {
