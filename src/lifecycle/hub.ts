@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Caller } from '../auth.js';
 import { invoiceClientId } from '../domain/eligibility.js';
 import { decodeLifecycleCursor, encodeLifecycleCursor, normalizeLifecycleEvents, type LifecycleEvent } from '../domain/lifecycle-events.js';
+import { errorMessage } from '../lib/error-message.js';
 import { isCredentialRefused, isHttpError, isNotFound, isQontoError } from '../qonto/errors.js';
 import type { QontoTransport } from '../qonto/transport.js';
 import type { WireClientInvoice } from '../qonto/wire.js';
@@ -204,7 +205,7 @@ class InvoiceWatch {
       for (const subscriber of [...this.subscribers]) subscriber.end(ending);
       return;
     }
-    this.hub.logger?.warn({ invoiceId: this.invoiceId, err: error instanceof Error ? error.message : String(error) }, 'lifecycle refresh failed');
+    this.hub.logger?.warn({ invoiceId: this.invoiceId, err: errorMessage(error) }, 'lifecycle refresh failed');
   }
 
   #schedulePoll(): void {
