@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.js';
+import { errorMessage } from '../lib/error-message.js';
 import type { QontoClient } from '../qonto/client.js';
 import { isNotFound, isQontoError, type QontoError } from '../qonto/errors.js';
 import { scrubSecret } from '../qonto/response.js';
@@ -169,7 +170,7 @@ function parseCommandArgs(command: Command, args: string[]): ParsedArgs {
     const parsed = parseArgs({ args, options: COMMAND_OPTIONS[command], strict: true, allowPositionals: true });
     return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
   } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).split(/\n|\.\s/)[0]?.replace(/\.$/, '');
+    const message = errorMessage(error).split(/\n|\.\s/)[0]?.replace(/\.$/, '');
     throw new UsageError(`${message ?? 'Invalid arguments'} (for ${command}). ${HELP_HINT}`);
   }
 }
@@ -363,7 +364,7 @@ function describeError(error: unknown, config: CliQontoConfig | undefined): stri
   let line: string;
   if (error instanceof UsageError || error instanceof ConfigError) line = error.message;
   else if (isQontoError(error)) line = describeQontoError(error, config);
-  else line = `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+  else line = `Unexpected error: ${errorMessage(error)}`;
   line = line.replace(/\s*[\r\n]+\s*/g, ' ');
   return config ? scrubSecret(line, config.authorization) : line;
 }

@@ -1,6 +1,6 @@
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import { handleStreamOrSingleExecutionResult, isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { isQontoError } from '../qonto/errors.js';
+import { isHttpError } from '../qonto/errors.js';
 import type { AuthAttempt } from './auth-failures.js';
 
 /** What the edge puts in an operation's context so that its outcome can be told. */
@@ -12,8 +12,7 @@ export interface AuthAttemptContext {
 /** True for an error saying the credential was refused: UNAUTHENTICATED, or a Qonto 401 not yet masked. */
 export function isAuthenticationRefusal(error: GraphQLError): boolean {
   if (error.extensions?.['code'] === 'UNAUTHENTICATED') return true;
-  const original = error.originalError;
-  return isQontoError(original) && original.kind === 'http' && original.status === 401;
+  return isHttpError(error.originalError, 401);
 }
 
 function refused(result: ExecutionResult): boolean {

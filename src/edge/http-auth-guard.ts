@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from '../http/json-reply.js';
 import type { AuthFailureLimiter } from './auth-failures.js';
 import type { AuthAttemptContext } from './auth-outcome-plugin.js';
 import { clientAddress } from './client-address.js';
@@ -29,15 +30,12 @@ export async function admitHttpRequest(
   const admission = await limiter.admit(requestAddress(req, trustedProxies), req.headers.authorization);
   if (!admission.admitted) {
     const retryAfterMs = admission.retryAfterMs;
-    const body = JSON.stringify({
-      errors: [{ message: tooManyFailuresMessage(retryAfterMs), extensions: { code: 'TOO_MANY_AUTH_FAILURES', retryAfterMs } }],
-    });
-    res.writeHead(429, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
-      'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
-    });
-    res.end(body);
+    sendJson(
+      res,
+      429,
+      { errors: [{ message: tooManyFailuresMessage(retryAfterMs), extensions: { code: 'TOO_MANY_AUTH_FAILURES', retryAfterMs } }] },
+      { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+    );
     return undefined;
   }
   const { attempt } = admission;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
+import { sendJson } from './json-reply.js';
 
 /** Largest request bodies accepted on the GraphQL path. */
 export interface BodyLimits {
@@ -33,15 +34,7 @@ class ByteLimit extends Transform {
 
 function refuseTooLarge(res: ServerResponse, limit: number): void {
   if (res.headersSent) return;
-  const text = JSON.stringify({
-    errors: [{ message: `Request body larger than ${limit} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
-  });
-  res.writeHead(413, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    connection: 'close',
-  });
-  res.end(text);
+  sendJson(res, 413, { errors: [{ message: `Request body larger than ${limit} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, { connection: 'close' });
 }
 
 /**

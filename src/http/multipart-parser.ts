@@ -1,6 +1,7 @@
 import { File } from 'node:buffer';
 import busboy from 'busboy';
 import type { Readable } from 'node:stream';
+import { errorMessage } from '../lib/error-message.js';
 
 /** Bounds applied while a GraphQL multipart request streams in. */
 export interface MultipartLimits {
@@ -149,7 +150,7 @@ async function parse(
       limits: { fieldSize: limits.maxFieldBytes, fields: 2, parts: limits.maxParts + 1, headerPairs: 20 },
     });
   } catch (error) {
-    throw malformed(`Malformed multipart request: ${error instanceof Error ? error.message : String(error)}`);
+    throw malformed(`Malformed multipart request: ${errorMessage(error)}`);
   }
 
   // Event handlers record the first refusal; the read loop checks it after every write.
@@ -235,7 +236,7 @@ async function parse(
 
   const done = new Promise<void>((resolve) => {
     parser.on('error', (error) => {
-      fail(malformed(`Malformed multipart request: ${error instanceof Error ? error.message : String(error)}`));
+      fail(malformed(`Malformed multipart request: ${errorMessage(error)}`));
       resolve();
     });
     parser.on('close', resolve);
@@ -266,7 +267,7 @@ async function parse(
           parser.destroy();
           throw error;
         }
-        fail(malformed(`The request body could not be read: ${error instanceof Error ? error.message : String(error)}`));
+        fail(malformed(`The request body could not be read: ${errorMessage(error)}`));
         break;
       }
       const { done: ended, value } = read;

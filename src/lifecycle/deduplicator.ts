@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { errorMessage } from '../lib/error-message.js';
 
 /** How long a webhook id is remembered: Qonto retries for days, we keep 72 h at least. */
 export const WEBHOOK_ID_TTL_MS = 72 * 60 * 60 * 1000;
@@ -97,7 +98,7 @@ export function createRedisDeduplicator(client: Redis, options: RedisDeduplicato
       try {
         return (await client.set(`${prefix}${id}`, '1', 'PX', ttl, 'NX')) === 'OK';
       } catch (error) {
-        options.logger?.debug({ err: error instanceof Error ? error.message : String(error) }, 'webhook de-duplication fell back to memory');
+        options.logger?.debug({ err: errorMessage(error) }, 'webhook de-duplication fell back to memory');
         return local.add(id);
       }
     },

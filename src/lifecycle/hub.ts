@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Caller } from '../auth.js';
 import { invoiceClientId } from '../domain/eligibility.js';
 import { decodeLifecycleCursor, encodeLifecycleCursor, normalizeLifecycleEvents, type LifecycleEvent } from '../domain/lifecycle-events.js';
-import { isCredentialRefused, isNotFound, isQontoError } from '../qonto/errors.js';
+import { errorMessage } from '../lib/error-message.js';
+import { isCredentialRefused, isHttpError, isNotFound, isQontoError } from '../qonto/errors.js';
 import type { QontoTransport } from '../qonto/transport.js';
 import type { WireClientInvoice } from '../qonto/wire.js';
 import { PollPacer } from './poll-pacer.js';
@@ -198,13 +199,13 @@ class InvoiceWatch {
   }
 
   #onFailure(error: unknown): void {
-    const lostAccess = isCredentialRefused(error) || (isQontoError(error) && error.kind === 'http' && (error.status === 403 || error.status === 404));
+    const lostAccess = isCredentialRefused(error) || isHttpError(error, 403, 404);
     if (lostAccess) {
       const ending = isNotFound(error) ? null : new Error('These credentials can no longer read this invoice');
       for (const subscriber of [...this.subscribers]) subscriber.end(ending);
       return;
     }
-    this.hub.logger?.warn({ invoiceId: this.invoiceId, err: error instanceof Error ? error.message : String(error) }, 'lifecycle refresh failed');
+    this.hub.logger?.warn({ invoiceId: this.invoiceId, err: errorMessage(error) }, 'lifecycle refresh failed');
   }
 
   #schedulePoll(): void {
@@ -360,7 +361,7 @@ export class LifecycleHub {
       await watch.ensureFresh(SUBSCRIBE_FRESHNESS_MS);
     } catch (error) {
       this.#release(watch);
-      if (isQontoError(error) && error.kind === 'http' && (error.status === 404 || error.status === 403)) {
+      if (isHttpError(error, 403, 404)) {
         throw new LifecycleSubscriptionError('NOT_FOUND', `Client invoice ${invoiceId} not found`);
       }
       throw error;

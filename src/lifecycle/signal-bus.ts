@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { errorMessage } from '../lib/error-message.js';
+import { isRecord } from '../lib/is-record.js';
 import { CONNECTING_STATUSES, type RedisConnections } from './redis-connections.js';
 
 /** Publishes and delivers "something changed" signals by topic, in one process or across replicas. */
@@ -160,7 +162,7 @@ class RedisSignalBus implements SignalBus {
     this.#local.deliver(topic);
     if (this.#closed || this.#publisher.status !== 'ready') return;
     this.#publisher.publish(topic, JSON.stringify({ at: Date.now(), origin: this.#origin })).catch((error: unknown) => {
-      this.#logger?.debug({ topic, err: error instanceof Error ? error.message : String(error) }, 'signal not published to Redis');
+      this.#logger?.debug({ topic, err: errorMessage(error) }, 'signal not published to Redis');
     });
   }
 
@@ -200,7 +202,7 @@ class RedisSignalBus implements SignalBus {
   #originOf(message: string): string | undefined {
     try {
       const parsed: unknown = JSON.parse(message);
-      const origin = typeof parsed === 'object' && parsed !== null ? (parsed as { origin?: unknown }).origin : undefined;
+      const origin = isRecord(parsed) ? parsed['origin'] : undefined;
       return typeof origin === 'string' ? origin : undefined;
     } catch {
       return undefined; // a foreign or older publisher: still a signal
@@ -218,7 +220,7 @@ class RedisSignalBus implements SignalBus {
     const status = this.#subscriber.status;
     if (status === 'ready') {
       await this.#subscriber.subscribe(topic).catch((error: unknown) => {
-        this.#logger?.debug({ topic, err: error instanceof Error ? error.message : String(error) }, 'Redis SUBSCRIBE failed; listening in this process');
+        this.#logger?.debug({ topic, err: errorMessage(error) }, 'Redis SUBSCRIBE failed; listening in this process');
       });
       return;
     }
@@ -250,7 +252,7 @@ class RedisSignalBus implements SignalBus {
     await Promise.all(
       batches.map((batch) =>
         this.#subscriber.subscribe(...batch).catch((error: unknown) => {
-          this.#logger?.debug({ topics: batch.length, err: error instanceof Error ? error.message : String(error) }, 'Redis re-subscription failed');
+          this.#logger?.debug({ topics: batch.length, err: errorMessage(error) }, 'Redis re-subscription failed');
         }),
       ),
     );

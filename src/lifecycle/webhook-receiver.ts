@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { sendJson } from '../http/json-reply.js';
 import { SIGNATURE_HEADER, verifySignature } from '../qonto/webhook-signature.js';
 import { CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE } from '../qonto/wire.js';
 import type { Deduplicator } from './deduplicator.js';
@@ -52,12 +53,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
 interface Envelope {
   id: string;
   type: string;
@@ -87,7 +82,7 @@ function parseEnvelope(raw: Buffer): Envelope | null {
 export function createWebhookReceiver(options: WebhookReceiverOptions) {
   const done = (res: ServerResponse, status: number, outcome: WebhookOutcome, body: Record<string, unknown>) => {
     options.onOutcome?.(outcome);
-    reply(res, status, body);
+    sendJson(res, status, body);
   };
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'POST') {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
-import { isQontoError } from '../qonto/errors.js';
+import { isHttpError, qontoHttpStatus } from '../qonto/errors.js';
 import type { UpstreamCallEvent, UpstreamCallStatus } from '../qonto/transport.js';
 
 /** Where an observation of Qonto's health came from. */
@@ -114,8 +114,9 @@ export function startQontoProbe(options: QontoProbeOptions): QontoProbe {
         await options.call();
         up = true;
       } catch (error) {
-        up = isQontoError(error) && error.kind === 'http' && error.status !== undefined && error.status < 500;
-        if (isQontoError(error) && error.status === 401) {
+        const status = qontoHttpStatus(error);
+        up = status !== undefined && status < 500;
+        if (isHttpError(error, 401)) {
           skip = pauseAfterRefusal;
           if (!stopped) options.logger?.warn({ route: error.route }, "Qonto refused the gateway's own credentials (401); check QONTO_API_LOGIN / QONTO_API_SECRET_KEY / QONTO_ACCESS_TOKEN");
         }

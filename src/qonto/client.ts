@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { QontoError } from './errors.js';
-import type { QontoMethod, QontoRequest, QontoResponse, QontoTransport } from './transport.js';
+import type { QontoMethod, QontoRequest, QontoRequester, QontoResponse } from './requester.js';
 import { unwrapList, unwrapObject, unwrapResource, type CallSite } from './unwrap.js';
 import type {
   WireBulkImportEntry,
@@ -92,14 +92,15 @@ const MAX_SUBSCRIPTION_PAGES = 100;
  * counts its calls (each page of a paged method is one) and refuses those past the budget.
  */
 export class QontoClient {
-  readonly #transport: QontoTransport;
+  readonly #requester: QontoRequester;
   readonly #authorization: string;
   readonly #maxCalls: number;
   readonly #onRefusal: QontoClientOptions['onRefusal'];
   #calls = 0;
 
-  constructor(transport: QontoTransport, authorization: string, options: QontoClientOptions = {}) {
-    this.#transport = transport;
+  /** `requester` is the process's `QontoTransport` (see `QontoTransport.forAuthorization`). */
+  constructor(requester: QontoRequester, authorization: string, options: QontoClientOptions = {}) {
+    this.#requester = requester;
     this.#authorization = authorization;
     this.#maxCalls = options.maxCalls ?? Infinity;
     this.#onRefusal = options.onRefusal;
@@ -311,7 +312,7 @@ export class QontoClient {
     this.#calls++;
     const req: QontoRequest = { method, path, route, authorization: this.#authorization, ...extra };
     if (options.signal) req.signal = options.signal;
-    const response: QontoResponse<unknown> = await this.#transport.request<unknown>(req);
+    const response: QontoResponse<unknown> = await this.#requester.request<unknown>(req);
     return { site: { method, route, traceId: response.traceId }, body: response.body };
   }
 }

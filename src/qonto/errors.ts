@@ -140,9 +140,23 @@ export function isQontoError(error: unknown): error is QontoError {
   return error instanceof QontoError;
 }
 
+/** The HTTP status Qonto answered with, for a {@link QontoError} of kind `http`; undefined otherwise. */
+export function qontoHttpStatus(error: unknown): number | undefined {
+  return isQontoError(error) && error.kind === 'http' ? error.status : undefined;
+}
+
+/**
+ * True when Qonto answered with an HTTP error status, one of `statuses` when any are given:
+ * `isHttpError(error, 403, 404)`.
+ */
+export function isHttpError(error: unknown, ...statuses: number[]): error is QontoError {
+  const status = qontoHttpStatus(error);
+  return status !== undefined && (statuses.length === 0 || statuses.includes(status));
+}
+
 /** True when Qonto answered 404 (unknown id, or another organization's resource). */
 export function isNotFound(error: unknown): error is QontoError {
-  return isQontoError(error) && error.kind === 'http' && error.status === 404;
+  return isHttpError(error, 404);
 }
 
 /**
@@ -150,7 +164,7 @@ export function isNotFound(error: unknown): error is QontoError {
  * them locally because Qonto answered 401 to them recently.
  */
 export function isCredentialRefused(error: unknown): error is QontoError {
-  return isQontoError(error) && ((error.kind === 'http' && error.status === 401) || error.kind === 'credential_refused');
+  return isHttpError(error, 401) || (isQontoError(error) && error.kind === 'credential_refused');
 }
 
 /**

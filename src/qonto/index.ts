@@ -1,12 +1,10 @@
-export { QontoError, isQontoError, isNotFound, isLocalRefusal } from './errors.js';
+export { QontoError, isQontoError, isNotFound, isHttpError, qontoHttpStatus, isLocalRefusal } from './errors.js';
 export type { QontoErrorKind, QontoErrorInit, QontoLocalRefusalKind } from './errors.js';
 export { QontoTransport } from './transport.js';
+export type { QontoMethod, QontoRequest, QontoRequester, QontoResponse } from './requester.js';
 export type {
   CredentialStatus,
   ForAuthorizationOptions,
-  QontoMethod,
-  QontoRequest,
-  QontoResponse,
   QontoTransportOptions,
   QontoTransportStats,
   UpstreamCallEvent,

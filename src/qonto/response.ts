@@ -1,3 +1,4 @@
+import { isRecord } from '../lib/is-record.js';
 import type { QontoErrorInit } from './errors.js';
 import { parseRetryAfter } from './retry.js';
 import type { WireError } from './wire.js';
@@ -150,9 +151,4 @@ function withTrace(result: { ok: true; body: unknown }, traceId: string | undefi
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
-}
-
-/** True for a plain JSON object. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -7,11 +7,11 @@ import type { Clock } from './clock.js';
 import { CredentialGuard, CredentialRefusal, type CredentialGuardStats, type CredentialPass } from './credential-guard.js';
 import { QontoError, type QontoErrorInit, type QontoLocalRefusalKind } from './errors.js';
 import { FairScheduler, qontoRateWindows, SchedulerRefusal, type Grant, type SchedulerStats } from './fair-scheduler.js';
+import type { QontoMethod, QontoRequest, QontoRequester, QontoResponse } from './requester.js';
 import { abortableSleep, backoffDelay, defaultSleep } from './retry.js';
 import { failureFromResponse, scrubSecret, type AttemptFailure } from './response.js';
 
-/** HTTP methods the Qonto Business API uses. */
-export type QontoMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type { QontoMethod, QontoRequest, QontoRequester, QontoResponse } from './requester.js';
 
 /** Outcome of one attempt, as reported to {@link QontoTransportOptions.onUpstreamCall}. */
 export type UpstreamCallStatus = number | 'network' | 'timeout' | 'invalid_response' | 'too_large';
@@ -91,32 +91,6 @@ export interface QontoTransportOptions {
   userAgent?: string;
 }
 
-/** One call to the Qonto REST API. */
-export interface QontoRequest {
-  method: QontoMethod;
-  /** Path starting with `/v2/`, ids already URL-encoded. */
-  path: string;
-  /** Templated route for metrics and errors, e.g. `/v2/client_invoices/{id}`. */
-  route: string;
-  query?: Record<string, string | number | undefined>;
-  json?: unknown;
-  form?: FormData;
-  /** The `Authorization` value, forwarded verbatim; never logged nor put in errors. */
-  authorization: string;
-  /** Sent as `X-Qonto-Idempotency-Key`; required for POST/PATCH to be retried. */
-  idempotencyKey?: string;
-  signal?: AbortSignal;
-}
-
-/** A successful (2xx) answer. `body` is undefined when Qonto sent none. */
-export interface QontoResponse<T> {
-  status: number;
-  /** Lower-case header names; repeated headers joined with `, `. */
-  headers: Record<string, string>;
-  body: T | undefined;
-  traceId?: string;
-}
-
 type Attempt =
   | { ok: true; response: QontoResponse<unknown>; reported: UpstreamCallStatus }
   | { ok: false; failure: AttemptFailure; reported: UpstreamCallStatus };
@@ -184,7 +158,7 @@ interface PreparedBody {
  * limit on 401 answers. Stateless with respect to credentials otherwise: each request carries its
  * own `Authorization`.
  */
-export class QontoTransport {
+export class QontoTransport implements QontoRequester {
   readonly environment: 'production' | 'sandbox';
   /** Which credentials Qonto has accepted; usable by the HTTP edge to refuse unverified ones. */
   readonly credentials: CredentialStatus;

@@ -1,5 +1,5 @@
+import { isRecord } from '../lib/is-record.js';
 import { QontoError } from './errors.js';
-import { isRecord } from './response.js';
 import type { WirePaginationMeta } from './wire.js';
 
 /** Where a body came from, for error messages. */

@@ -1,6 +1,6 @@
 import type { GatewayContext } from '../context.js';
 import { evaluateEligibility, invoiceClientId, type Eligibility } from '../domain/eligibility.js';
-import { isQontoError } from '../qonto/errors.js';
+import { isHttpError } from '../qonto/errors.js';
 import type { WireClientInvoice, WireEinvoicingSettings } from '../qonto/wire.js';
 import { builder } from './builder.js';
 
@@ -28,7 +28,7 @@ async function readSettings(ctx: GatewayContext): Promise<WireEinvoicingSettings
   try {
     return await ctx.loaders.einvoicingSettings();
   } catch (error) {
-    if (isQontoError(error) && error.kind === 'http' && (error.status === 403 || error.status === 404)) return null;
+    if (isHttpError(error, 403, 404)) return null;
     throw error;
   }
 }

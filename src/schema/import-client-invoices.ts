@@ -1,12 +1,14 @@
 import type { GatewayContext } from '../context.js';
 import { MAX_FILE_NAME_LENGTH } from '../domain/input-rules.js';
-import { isQontoError } from '../qonto/errors.js';
 import type { WireClientInvoice } from '../qonto/wire.js';
 import { builder } from './builder.js';
 import { ClientInvoice } from './client-invoice.js';
 import { NotFoundError, ValidationError } from './errors.js';
+import { toErrorMember } from './qonto-error-members.js';
 
-/** Qonto's bulk import limits (qonto-api.md §6.6). */
+const IMPORT_ERRORS = [ValidationError, NotFoundError];
+
+/** Qonto's bulk import limits (docs/qonto-facts.md#bulk-import). */
 export const IMPORT_LIMITS = { minFiles: 1, maxFiles: 5, maxFileBytes: 5 * 1024 * 1024, maxTotalBytes: 15 * 1024 * 1024 } as const;
 
 const TYPES_BY_EXTENSION: Record<string, string> = {
@@ -63,10 +65,7 @@ export async function importClientInvoices(ctx: GatewayContext, files: readonly 
       await Promise.all(files.map(async (file, i) => ({ name: file.name, type: types[i]!, data: new Uint8Array(await file.arrayBuffer()) }))),
     );
   } catch (error) {
-    if (isQontoError(error) && error.kind === 'http' && error.status === 422) {
-      throw new ValidationError('files', error.detail ?? 'Qonto refused the files');
-    }
-    throw error;
+    throw await toErrorMember(error, { ctx, members: IMPORT_ERRORS, refusedInput: { field: 'files', message: 'Qonto refused the files' } });
   }
   const invoices = await Promise.all(
     entries.map(async (entry) => {
@@ -88,7 +87,7 @@ builder.mutationField('importClientInvoices', (t) =>
     description:
       'Flow 2: imports 1 to 5 invoices made in another tool (PDF incl. Factur-X, JPEG, PNG, UBL/CII XML; ≤ 5 MB each, 15 MB in all) with a GraphQL multipart request. Send them with sendInvoiceByEinvoice next.',
     args: { files: t.arg({ type: ['File'], required: true }) },
-    errors: { types: [ValidationError, NotFoundError], union: { name: 'ImportClientInvoicesResult' }, directResult: true },
+    errors: { types: IMPORT_ERRORS, union: { name: 'ImportClientInvoicesResult' }, directResult: true },
     resolve: (_, { files }, ctx) => importClientInvoices(ctx, files),
   }),
 );

@@ -1,35 +1,31 @@
 import type { GatewayContext } from '../context.js';
-import { isQontoError } from '../qonto/errors.js';
 import type { WireClientInvoice } from '../qonto/wire.js';
 import { QONTO_ID_DESCRIPTION, qontoIdArgument } from './arguments.js';
 import { builder } from './builder.js';
 import { ClientInvoice } from './client-invoice.js';
 import { InvalidInvoiceStateError, NotFoundError, ValidationError } from './errors.js';
-import { loadFreshInvoice, primeInvoice } from './fresh.js';
+import { primeInvoice } from './fresh.js';
+import { toErrorMember, type ErrorMemberClass } from './qonto-error-members.js';
 
 /** Today's date in Paris, where Qonto's invoice dates live. */
 export function todayInParis(now: Date = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
+const MARK_ERRORS = [NotFoundError, InvalidInvoiceStateError, ValidationError];
+const UNMARK_ERRORS = [NotFoundError, InvalidInvoiceStateError];
+
 async function invoiceAction(
   ctx: GatewayContext,
   id: string,
   action: () => Promise<WireClientInvoice>,
+  members: readonly ErrorMemberClass[],
   refusal: string,
 ): Promise<{ invoice: WireClientInvoice }> {
   try {
     return { invoice: primeInvoice(ctx, await action()) };
   } catch (error) {
-    if (!isQontoError(error) || error.kind !== 'http') throw error;
-    if (error.status === 404) throw new NotFoundError(id);
-    if (error.status === 422) {
-      if (error.source?.pointer?.endsWith('/paid_at')) throw new ValidationError('paidAt', error.detail ?? 'Invalid payment date');
-      const current = await loadFreshInvoice(ctx, id);
-      if (!current) throw new NotFoundError(id);
-      throw new InvalidInvoiceStateError(current.status, error.detail ?? refusal);
-    }
-    throw error;
+    throw await toErrorMember(error, { ctx, members, invoiceId: id, fields: { paid_at: 'paidAt' }, invalidState: refusal });
   }
 }
 
@@ -45,23 +41,29 @@ builder.mutationFields((t) => ({
     type: MarkClientInvoiceAsPaidSuccess,
     description: 'unpaid → paid (on a paid invoice, updates paidAt). paidAt defaults to today and cannot be in the future.',
     args: { id: t.arg.id({ required: true, description: QONTO_ID_DESCRIPTION }), paidAt: t.arg({ type: 'Date' }) },
-    errors: { types: [NotFoundError, InvalidInvoiceStateError, ValidationError], union: { name: 'MarkClientInvoiceAsPaidResult' }, directResult: true },
+    errors: { types: MARK_ERRORS, union: { name: 'MarkClientInvoiceAsPaidResult' }, directResult: true },
     resolve: (_, { id: rawId, paidAt }, ctx) => {
       const id = qontoIdArgument(rawId, 'id');
       if (paidAt && paidAt > todayInParis()) throw new ValidationError('paidAt', 'paidAt cannot be in the future');
       const qonto = ctx.qonto();
-      return invoiceAction(ctx, id, () => qonto.markClientInvoiceAsPaid(id, { paidAt: paidAt ?? undefined }), 'Only an unpaid or paid invoice can be marked as paid');
+      return invoiceAction(
+        ctx,
+        id,
+        () => qonto.markClientInvoiceAsPaid(id, { paidAt: paidAt ?? undefined }),
+        MARK_ERRORS,
+        'Only an unpaid or paid invoice can be marked as paid',
+      );
     },
   }),
   unmarkClientInvoiceAsPaid: t.field({
     type: UnmarkClientInvoiceAsPaidSuccess,
     description: 'paid → unpaid (clears paidAt).',
     args: { id: t.arg.id({ required: true, description: QONTO_ID_DESCRIPTION }) },
-    errors: { types: [NotFoundError, InvalidInvoiceStateError], union: { name: 'UnmarkClientInvoiceAsPaidResult' }, directResult: true },
+    errors: { types: UNMARK_ERRORS, union: { name: 'UnmarkClientInvoiceAsPaidResult' }, directResult: true },
     resolve: (_, { id: rawId }, ctx) => {
       const id = qontoIdArgument(rawId, 'id');
       const qonto = ctx.qonto();
-      return invoiceAction(ctx, id, () => qonto.unmarkClientInvoiceAsPaid(id), 'Only a paid invoice can be unmarked as paid');
+      return invoiceAction(ctx, id, () => qonto.unmarkClientInvoiceAsPaid(id), UNMARK_ERRORS, 'Only a paid invoice can be unmarked as paid');
     },
   }),
 }));

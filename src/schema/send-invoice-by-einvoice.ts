@@ -1,6 +1,5 @@
 import type { GatewayContext } from '../context.js';
 import { invoiceClientId } from '../domain/eligibility.js';
-import { isQontoError } from '../qonto/errors.js';
 import type { WireClientInvoice } from '../qonto/wire.js';
 import { QONTO_ID_DESCRIPTION, qontoIdArgument } from './arguments.js';
 import { builder } from './builder.js';
@@ -14,6 +13,7 @@ import {
   NotFoundError,
 } from './errors.js';
 import { loadFreshInvoice, primeInvoice } from './fresh.js';
+import { toErrorMember } from './qonto-error-members.js';
 
 /** What a successful send returns. */
 export interface SendByEinvoiceOutcome {
@@ -29,6 +29,14 @@ const SendInvoiceByEinvoiceSuccess = builder.objectRef<SendByEinvoiceOutcome>('S
     alreadySubmitted: t.exposeBoolean('alreadySubmitted', { description: 'True when it had been submitted before: Qonto did not submit it again.' }),
   }),
 });
+
+const SEND_BY_EINVOICE_ERRORS = [
+  NotFoundError,
+  InvalidInvoiceStateError,
+  ClientNotReachableError,
+  EinvoicingUnavailableInSandboxError,
+  EinvoicingPreconditionFailedError,
+];
 
 const hasBeenSubmitted = (invoice: WireClientInvoice) =>
   (invoice.einvoicing_lifecycle_events?.length ?? 0) > 0 || invoice.einvoicing_status != null;
@@ -62,13 +70,7 @@ export async function sendInvoiceByEinvoice(ctx: GatewayContext, id: string): Pr
     try {
       await qonto.sendClientInvoiceByEinvoice(id);
     } catch (error) {
-      if (isQontoError(error) && error.kind === 'http') {
-        if (error.status === 404) throw new NotFoundError(id);
-        if (error.status === 412) {
-          throw new EinvoicingPreconditionFailedError(error.code ?? 'precondition_failed', error.detail ?? null, error.traceId ?? null);
-        }
-      }
-      throw error;
+      throw await toErrorMember(error, { ctx, members: SEND_BY_EINVOICE_ERRORS, invoiceId: id });
     }
     ctx.services.lifecycle.invoiceChanged(id);
     return qonto.getClientInvoice(id);
@@ -82,17 +84,7 @@ builder.mutationField('sendInvoiceByEinvoice', (t) =>
     description:
       'Sends a finalized invoice through the French e-invoicing network. Checks eligibility first (no call to Qonto when a check fails); errors are data.',
     args: { id: t.arg.id({ required: true, description: QONTO_ID_DESCRIPTION }) },
-    errors: {
-      types: [
-        NotFoundError,
-        InvalidInvoiceStateError,
-        ClientNotReachableError,
-        EinvoicingUnavailableInSandboxError,
-        EinvoicingPreconditionFailedError,
-      ],
-      union: { name: 'SendInvoiceByEinvoiceResult' },
-      directResult: true,
-    },
+    errors: { types: SEND_BY_EINVOICE_ERRORS, union: { name: 'SendInvoiceByEinvoiceResult' }, directResult: true },
     resolve: (_, { id }, ctx) => sendInvoiceByEinvoice(ctx, qontoIdArgument(id, 'id')),
   }),
 );

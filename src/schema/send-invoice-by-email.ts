@@ -1,12 +1,17 @@
 import type { GatewayContext } from '../context.js';
 import { MAX_EMAIL_LENGTH } from '../domain/input-rules.js';
-import { isQontoError } from '../qonto/errors.js';
 import type { WireClientInvoice } from '../qonto/wire.js';
 import { QONTO_ID_DESCRIPTION, qontoIdArgument } from './arguments.js';
 import { builder } from './builder.js';
 import { ClientInvoice } from './client-invoice.js';
 import { InvalidInvoiceStateError, NotFoundError, ValidationError } from './errors.js';
 import { loadFreshInvoice } from './fresh.js';
+import { toErrorMember } from './qonto-error-members.js';
+
+const SEND_BY_EMAIL_ERRORS = [NotFoundError, ValidationError, InvalidInvoiceStateError];
+
+/** Qonto's body attributes of the email send, as paths of the mutation's input. */
+const EMAIL_FIELDS = { send_to: 'input.sendTo', email_title: 'input.emailTitle', email_body: 'input.emailBody' };
 
 const EMAIL = /^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/;
 const MAX_RECIPIENTS = 100;
@@ -59,16 +64,13 @@ export async function sendInvoiceByEmail(ctx: GatewayContext, id: string, input:
       ...(input.copyToSelf != null ? { copy_to_self: input.copyToSelf } : {}),
     });
   } catch (error) {
-    if (!isQontoError(error) || error.kind !== 'http') throw error;
-    if (error.status === 404) throw new NotFoundError(id);
-    if (error.status === 422) {
-      const pointer = error.source?.pointer ?? '';
-      const field = /\/data\/attributes\/(send_to|email_title|email_body)/.exec(pointer)?.[1];
-      if (field) throw new ValidationError(`input.${field.replace(/_(\w)/g, (_m: string, c: string) => c.toUpperCase())}`, error.detail ?? 'Invalid value');
-      const current = await loadFreshInvoice(ctx, id);
-      throw new InvalidInvoiceStateError(current?.status, error.detail ?? 'This invoice cannot be sent by email in its current status');
-    }
-    throw error;
+    throw await toErrorMember(error, {
+      ctx,
+      members: SEND_BY_EMAIL_ERRORS,
+      invoiceId: id,
+      fields: EMAIL_FIELDS,
+      invalidState: 'This invoice cannot be sent by email in its current status',
+    });
   }
   const invoice = await loadFreshInvoice(ctx, id);
   if (!invoice) throw new NotFoundError(id);
@@ -80,7 +82,7 @@ builder.mutationField('sendInvoiceByEmail', (t) =>
     type: SendInvoiceByEmailSuccess,
     description: 'Emails the invoice through Qonto (the fallback for clients not reachable by e-invoice).',
     args: { id: t.arg.id({ required: true, description: QONTO_ID_DESCRIPTION }), input: t.arg({ type: SendInvoiceByEmailInput, required: true }) },
-    errors: { types: [NotFoundError, ValidationError, InvalidInvoiceStateError], union: { name: 'SendInvoiceByEmailResult' }, directResult: true },
+    errors: { types: SEND_BY_EMAIL_ERRORS, union: { name: 'SendInvoiceByEmailResult' }, directResult: true },
     resolve: (_, { id, input }, ctx) => sendInvoiceByEmail(ctx, qontoIdArgument(id, 'id'), input),
   }),
 );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { QontoError, redactAuthorization, staticAuthorization } from '../../src/qonto/index.js';
+import { isCredentialRefused } from '../../src/qonto/errors.js';
+import { isHttpError, isNotFound, QontoError, qontoHttpStatus, redactAuthorization, staticAuthorization } from '../../src/qonto/index.js';
 import { backoffDelay, parseRetryAfter } from '../../src/qonto/retry.js';
 
 describe('auth', () => {
@@ -53,5 +54,34 @@ describe('QontoError', () => {
     expect(error.message).toBe('Qonto GET /v2/clients/{id} failed with HTTP 404 not_found (trace t)');
     expect(error.name).toBe('QontoError');
     expect(error).toBeInstanceOf(Error);
+  });
+});
+
+describe('QontoError predicates', () => {
+  const base = { method: 'GET', route: '/v2/clients/{id}', attempts: 1 };
+  const http = (status: number) => new QontoError({ ...base, kind: 'http', status });
+
+  it('qontoHttpStatus: the status of an HTTP error only', () => {
+    expect(qontoHttpStatus(http(422))).toBe(422);
+    expect(qontoHttpStatus(new QontoError({ ...base, kind: 'response_too_large', status: 200 }))).toBeUndefined();
+    expect(qontoHttpStatus(new QontoError({ ...base, kind: 'timeout' }))).toBeUndefined();
+    expect(qontoHttpStatus(Object.assign(new Error('x'), { status: 404 }))).toBeUndefined();
+    expect(qontoHttpStatus(undefined)).toBeUndefined();
+  });
+
+  it('isHttpError: any HTTP error, or one of the given statuses', () => {
+    expect(isHttpError(http(500))).toBe(true);
+    expect(isHttpError(http(404), 403, 404)).toBe(true);
+    expect(isHttpError(http(412), 403, 404)).toBe(false);
+    expect(isHttpError(new QontoError({ ...base, kind: 'credential_refused' }))).toBe(false);
+    expect(isHttpError(new Error('HTTP 404'), 404)).toBe(false);
+  });
+
+  it('isNotFound and isCredentialRefused build on them', () => {
+    expect(isNotFound(http(404))).toBe(true);
+    expect(isNotFound(http(403))).toBe(false);
+    expect(isCredentialRefused(http(401))).toBe(true);
+    expect(isCredentialRefused(new QontoError({ ...base, kind: 'credential_refused' }))).toBe(true);
+    expect(isCredentialRefused(http(403))).toBe(false);
   });
 });
