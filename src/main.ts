@@ -4,7 +4,7 @@ import { createGateway, GRAPHQL_PATH, type Gateway } from './gateway.js';
 import { createLogger } from './observability/logger.js';
 import { QontoTransport } from './qonto/transport.js';
 import { CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE } from './qonto/wire.js';
-import { createSimulator, type Simulator } from './simulator/index.js';
+import { createSimulator, type Simulator } from 'qonto-simulator';
 
 /** The query GraphiQL opens with in simulator mode. */
 const DEMO_QUERY = `# Welcome! The Authorization header below holds demo credentials of the

@@ -6,7 +6,7 @@ import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { QontoTransport } from '../../src/qonto/transport.js';
 import { CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE } from '../../src/qonto/wire.js';
-import { createSimulator, generateWebhookSecret, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import { createSimulator, generateWebhookSecret, type Simulator, type SimulatorOptions } from 'qonto-simulator';
 
 /** A simulator and gateway(s) on real ports, the simulator's webhooks aimed at the first gateway. */
 export interface LiveStack {

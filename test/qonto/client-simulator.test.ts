@@ -9,7 +9,7 @@ import {
   type WireClient,
   type WireCreateClientInvoiceBody,
 } from '../../src/qonto/index.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import { createSimulator, type Simulator } from 'qonto-simulator';
 
 let sim: Simulator;
 let transport: QontoTransport;

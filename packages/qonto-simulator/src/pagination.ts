@@ -1,4 +1,4 @@
-import type { WirePaginationMeta } from '../qonto/wire.js';
+import type { WirePaginationMeta } from '../../../src/qonto/wire.js';
 import { parameterError, validationFailed } from './errors.js';
 
 /** Page request read from `page` / `per_page` (§4.3). */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { computeLine, formatCents, parseCents, parseDecimal, roundDiv } from '../../src/simulator/amounts.js';
-import { parseSimulatorEnv } from '../../src/simulator/env.js';
-import { generateWebhookSecret, isoTimestamp, seededUuidv7, uuidv7 } from '../../src/simulator/ids.js';
-import { createSimulator, SEED, SimulatorStore, seedStore } from '../../src/simulator/index.js';
+import { computeLine, formatCents, parseCents, parseDecimal, roundDiv } from '../src/amounts.js';
+import { parseSimulatorEnv } from '../src/env.js';
+import { generateWebhookSecret, isoTimestamp, seededUuidv7, uuidv7 } from '../src/ids.js';
+import { createSimulator, SEED, SimulatorStore, seedStore } from '../src/index.js';
 
 const JAN_2026 = Date.parse('2026-01-01T00:00:00Z');
 const JAN_2026_PREFIX = `${JAN_2026.toString(16).padStart(12, '0').slice(0, 8)}-${JAN_2026.toString(16).padStart(12, '0').slice(8)}`;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { signatureHeader, verifySignature } from '../../src/qonto/webhook-signature.js';
-import { SEED, type Simulator, type SimulatorOptions, type WebhookDelivery } from '../../src/simulator/index.js';
+import { signatureHeader, verifySignature } from '../../../src/qonto/webhook-signature.js';
+import { SEED, type Simulator, type SimulatorOptions, type WebhookDelivery } from '../src/index.js';
 import { ciiInvoice, pdf } from './fixtures.js';
 import { api, type Api, formWith, type ReceivedWebhook, startSimulator, WebhookReceiver } from './helpers.js';
 

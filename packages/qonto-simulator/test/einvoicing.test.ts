@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WireClientInvoice } from '../../src/qonto/wire.js';
-import { deriveEinvoicingStatus, SEED, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import type { WireClientInvoice } from '../../../src/qonto/wire.js';
+import { deriveEinvoicingStatus, SEED, type Simulator, type SimulatorOptions } from '../src/index.js';
 import { api, type Api, startSimulator } from './helpers.js';
 
 let sim: Simulator;

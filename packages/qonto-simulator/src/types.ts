@@ -1,4 +1,4 @@
-import type { WireAddress, WireEmbeddedClient } from '../qonto/wire.js';
+import type { WireAddress, WireEmbeddedClient } from '../../../src/qonto/wire.js';
 
 /** Lifecycle outcome a seeded client gives to e-invoices (seed-only, never exposed; §10.4). */
 export type EinvoicingOutcome = 'approved' | 'rejected' | 'refused';

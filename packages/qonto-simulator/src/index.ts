@@ -16,7 +16,15 @@ export { SEED, seedStore } from './seed.js';
 export { SimulatorStore, UnknownResourceError, type LifecycleEventInput, type ResourceChange } from './store.js';
 export type { SimulatorRequestRecord } from './server.js';
 export type { WebhookDelivery, SimulatorLogger } from './webhooks.js';
-export type { EinvoicingOutcome, EinvoicingSettingsRecord, OutboxEntry } from './types.js';
+export type {
+  ClientRecord,
+  EinvoicingOutcome,
+  EinvoicingSettingsRecord,
+  InvoiceRecord,
+  OrganizationRecord,
+  OutboxEntry,
+} from './types.js';
+export { embeddedClient } from './representation.js';
 export { deriveEinvoicingStatus, OUTCOME_SEQUENCES, DEFAULT_OUTCOME_REASONS } from './lifecycle.js';
 export { generateWebhookSecret } from './ids.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEED, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import { SEED, type Simulator, type SimulatorOptions } from '../src/index.js';
 import { api, type Api, startSimulator } from './helpers.js';
 
 let sim: Simulator;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SEED, type Simulator } from '../../src/simulator/index.js';
+import { SEED, type Simulator } from '../src/index.js';
 import { api, type Api, startSimulator } from './helpers.js';
 
 const NOW = new Date('2027-01-05T10:00:00.000Z');

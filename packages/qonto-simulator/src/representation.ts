@@ -8,7 +8,7 @@ import type {
   WireMoney,
   WireOrganization,
   WireWebhookSubscription,
-} from '../qonto/wire.js';
+} from '../../../src/qonto/wire.js';
 import { formatCents } from './amounts.js';
 import { deriveEinvoicingStatus } from './lifecycle.js';
 import type { ClientRecord, InvoiceItemRecord, InvoiceRecord, OrganizationRecord, SubscriptionRecord, UploadRecord } from './types.js';

@@ -1,4 +1,4 @@
-import type { WireAddress } from '../../qonto/wire.js';
+import type { WireAddress } from '../../../../src/qonto/wire.js';
 import { notFound, parameterError, validationFailed } from '../errors.js';
 import { jsonResponse, noContent } from '../http.js';
 import { paginate, parsePageRequest } from '../pagination.js';

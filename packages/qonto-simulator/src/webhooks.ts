@@ -1,7 +1,7 @@
 import { type ClientRequest, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { signatureHeader } from '../qonto/webhook-signature.js';
-import type { WireWebhookEnvelope } from '../qonto/wire.js';
+import { signatureHeader } from '../../../src/qonto/webhook-signature.js';
+import type { WireWebhookEnvelope } from '../../../src/qonto/wire.js';
 import type { FaultState } from './faults.js';
 import { webhookData } from './representation.js';
 import type { ResourceChange, SimulatorStore } from './store.js';

@@ -1,4 +1,4 @@
-import { CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE, type WireClient, type WireClientInvoice } from '../qonto/wire.js';
+import { CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE, type WireClient, type WireClientInvoice } from '../../../src/qonto/wire.js';
 import { isoTimestamp, uuidv7 } from './ids.js';
 import { outcomeSpec } from './lifecycle.js';
 import { toWireClient, toWireInvoice } from './representation.js';

@@ -7,8 +7,8 @@ import type {
   WirePaginationMeta,
   WireWebhookEnvelope,
   WireWebhookSubscription,
-} from '../../src/qonto/wire.js';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+} from '../../../src/qonto/wire.js';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../src/index.js';
 
 /** One entry of an error body. */
 export interface ErrorEntry {

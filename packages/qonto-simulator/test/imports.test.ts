@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SEED, type Simulator } from '../../src/simulator/index.js';
+import { SEED, type Simulator } from '../src/index.js';
 import { ciiInvoice, pdf, ublInvoice } from './fixtures.js';
 import { api, type Api, formWith, startSimulator } from './helpers.js';
 
