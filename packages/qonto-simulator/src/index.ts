@@ -27,6 +27,9 @@ export type {
 export { embeddedClient } from './representation.js';
 export { deriveEinvoicingStatus, OUTCOME_SEQUENCES, DEFAULT_OUTCOME_REASONS } from './lifecycle.js';
 export { generateWebhookSecret } from './ids.js';
+export { SIGNATURE_HEADER, signatureHeader, webhookSignature } from './signature.js';
+export { CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE } from './wire.js';
+export type * from './wire.js';
 
 /** Options of {@link createSimulator}. */
 export interface SimulatorOptions {

@@ -1,7 +1,7 @@
 import type { EinvoicingOutcome, EinvoicingOutcomeSpec, LifecycleEventRecord } from './types.js';
+import type { EinvoicingStatus } from './wire.js';
 
-/** `einvoicing_status` values (S21). */
-export type EinvoicingStatus = 'pending' | 'submitted' | 'submission_failed' | 'approved' | 'not_delivered' | 'declined';
+export type { EinvoicingStatus } from './wire.js';
 
 /** Default reasons of the terminal events (§10.4). */
 export const DEFAULT_OUTCOME_REASONS: Record<Exclude<EinvoicingOutcome, 'approved'>, { reason: string; reasonMessage: string }> = {

@@ -1,4 +1,4 @@
-import type { WirePaginationMeta } from '../../../src/qonto/wire.js';
+import type { PaginationMeta } from './wire.js';
 import { parameterError, validationFailed } from './errors.js';
 
 /** Page request read from `page` / `per_page` (§4.3). */
@@ -27,7 +27,7 @@ export function parsePageRequest(query: URLSearchParams): PageRequest {
 }
 
 /** One page of `items` with the §4.3 `meta`; a page after the last is empty with correct totals (S8). */
-export function paginate<T>(items: readonly T[], request: PageRequest): { items: T[]; meta: WirePaginationMeta } {
+export function paginate<T>(items: readonly T[], request: PageRequest): { items: T[]; meta: PaginationMeta } {
   const totalCount = items.length;
   const totalPages = Math.ceil(totalCount / request.perPage);
   const start = (request.page - 1) * request.perPage;

@@ -1,23 +1,26 @@
 import type {
-  WireAddress,
-  WireBankAccount,
-  WireClient,
-  WireClientInvoice,
-  WireEmbeddedClient,
-  WireInvoiceItem,
-  WireMoney,
-  WireOrganization,
-  WireWebhookSubscription,
-} from '../../../src/qonto/wire.js';
+  AddressJson,
+  BankAccountJson,
+  ClientInvoiceJson,
+  ClientJson,
+  EmbeddedClientJson,
+  InvoiceItemJson,
+  MoneyJson,
+  OrganizationJson,
+  UploadJson,
+  WebhookDataJson,
+  WebhookEvent,
+  WebhookSubscriptionJson,
+} from './wire.js';
 import { formatCents } from './amounts.js';
 import { deriveEinvoicingStatus } from './lifecycle.js';
 import type { ClientRecord, InvoiceItemRecord, InvoiceRecord, OrganizationRecord, SubscriptionRecord, UploadRecord } from './types.js';
 
-function money(cents: number, currency: string): WireMoney {
+function money(cents: number, currency: string): MoneyJson {
   return { value: formatCents(cents), currency };
 }
 
-function copyAddress(address: Required<WireAddress> | null): Required<WireAddress> | null {
+function copyAddress(address: AddressJson | null): AddressJson | null {
   return address ? { ...address } : null;
 }
 
@@ -29,7 +32,7 @@ export function clientDisplayName(client: ClientRecord): string | null {
 }
 
 /** `{client}` payload of §5.2; root address fields mirror `billing_address` (S9). */
-export function toWireClient(client: ClientRecord): WireClient {
+export function toWireClient(client: ClientRecord): ClientJson {
   const billing = client.billing_address;
   return {
     id: client.id,
@@ -62,30 +65,30 @@ export function toWireClient(client: ClientRecord): WireClient {
 }
 
 /** The client copy embedded in an invoice (§6.2). */
-export function embeddedClient(client: ClientRecord): WireEmbeddedClient {
+export function embeddedClient(client: ClientRecord): EmbeddedClientJson {
   const wire = toWireClient(client);
   return {
     id: wire.id,
-    name: wire.name ?? null,
-    first_name: wire.first_name ?? null,
-    last_name: wire.last_name ?? null,
-    type: wire.type ?? null,
-    email: wire.email ?? null,
-    vat_number: wire.vat_number ?? null,
-    tax_identification_number: wire.tax_identification_number ?? null,
-    address: wire.address ?? null,
-    city: wire.city ?? null,
-    zip_code: wire.zip_code ?? null,
-    province_code: wire.province_code ?? null,
-    country_code: wire.country_code ?? null,
-    recipient_code: wire.recipient_code ?? null,
-    locale: wire.locale ?? null,
-    billing_address: wire.billing_address ?? null,
-    delivery_address: wire.delivery_address ?? null,
+    name: wire.name,
+    first_name: wire.first_name,
+    last_name: wire.last_name,
+    type: wire.type,
+    email: wire.email,
+    vat_number: wire.vat_number,
+    tax_identification_number: wire.tax_identification_number,
+    address: wire.address,
+    city: wire.city,
+    zip_code: wire.zip_code,
+    province_code: wire.province_code,
+    country_code: wire.country_code,
+    recipient_code: wire.recipient_code,
+    locale: wire.locale,
+    billing_address: wire.billing_address,
+    delivery_address: wire.delivery_address,
   };
 }
 
-function toWireItem(item: InvoiceItemRecord, currency: string): WireInvoiceItem {
+function toWireItem(item: InvoiceItemRecord, currency: string): InvoiceItemJson {
   return {
     title: item.title,
     description: item.description,
@@ -116,9 +119,9 @@ export interface InvoiceViewOptions {
 }
 
 /** `{client_invoice}` payload of §6.2 with the S11 decisions. */
-export function toWireInvoice(invoice: InvoiceRecord, options: InvoiceViewOptions): WireClientInvoice {
+export function toWireInvoice(invoice: InvoiceRecord, options: InvoiceViewOptions): ClientInvoiceJson {
   const currency = invoice.currency ?? 'EUR';
-  const wire: WireClientInvoice = {
+  const wire: ClientInvoiceJson = {
     id: invoice.id,
     organization_id: invoice.organizationId,
     attachment_id: invoice.attachment_id,
@@ -158,7 +161,7 @@ export function toWireInvoice(invoice: InvoiceRecord, options: InvoiceViewOption
 }
 
 /** `{organization}` payload of §9. */
-export function toWireOrganization(org: OrganizationRecord): WireOrganization {
+export function toWireOrganization(org: OrganizationRecord): OrganizationJson {
   return {
     id: org.id,
     slug: org.slug,
@@ -173,7 +176,7 @@ export function toWireOrganization(org: OrganizationRecord): WireOrganization {
     locale: org.locale,
     contract_signed_at: org.contract_signed_at,
     bank_accounts: org.bank_accounts.map(
-      (account): WireBankAccount => ({
+      (account): BankAccountJson => ({
         slug: account.slug,
         iban: account.iban,
         bic: account.bic,
@@ -192,7 +195,7 @@ export function toWireOrganization(org: OrganizationRecord): WireOrganization {
 }
 
 /** A webhook subscription, unwrapped, `secret` included (S26). */
-export function toWireSubscription(subscription: SubscriptionRecord): WireWebhookSubscription {
+export function toWireSubscription(subscription: SubscriptionRecord): WebhookSubscriptionJson {
   return {
     id: subscription.id,
     organization_id: subscription.organizationId,
@@ -207,7 +210,7 @@ export function toWireSubscription(subscription: SubscriptionRecord): WireWebhoo
 }
 
 /** `{client_invoice_upload}` payload of §6.7. */
-export function toWireUpload(upload: UploadRecord, baseUrl: string): Record<string, unknown> {
+export function toWireUpload(upload: UploadRecord, baseUrl: string): UploadJson {
   return {
     id: upload.id,
     organization_id: upload.organizationId,
@@ -224,7 +227,7 @@ export function toWireUpload(upload: UploadRecord, baseUrl: string): Record<stri
  * Webhook `data` (S23): the resource as the single GET returns it, without `*_cents` fields (at any
  * depth) and without `einvoicing_lifecycle_events`, with `event` first.
  */
-export function webhookData(resource: object, event: string): Record<string, unknown> {
+export function webhookData(resource: ClientJson | ClientInvoiceJson, event: WebhookEvent): WebhookDataJson {
   const strip = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(strip);
     if (typeof value !== 'object' || value === null) return value;
@@ -235,5 +238,5 @@ export function webhookData(resource: object, event: string): Record<string, unk
     }
     return out;
   };
-  return { event, ...(strip(resource) as Record<string, unknown>) };
+  return { event, ...(strip(resource) as Record<string, unknown>), id: resource.id };
 }

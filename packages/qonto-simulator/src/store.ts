@@ -1,4 +1,4 @@
-import { CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE, type WireClient, type WireClientInvoice } from '../../../src/qonto/wire.js';
+import { CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE, type ClientInvoiceJson, type ClientJson } from './wire.js';
 import { isoTimestamp, uuidv7 } from './ids.js';
 import { outcomeSpec } from './lifecycle.js';
 import { toWireClient, toWireInvoice } from './representation.js';
@@ -16,8 +16,8 @@ import type {
 
 /** A change to a resource that webhooks report (S23). */
 export type ResourceChange =
-  | { type: 'v1/client-invoices'; organizationId: string; event: 'created' | 'updated'; resourceId: string; data: WireClientInvoice }
-  | { type: 'v1/clients'; organizationId: string; event: 'created' | 'updated' | 'deleted'; resourceId: string; data: WireClient };
+  | { type: 'v1/client-invoices'; organizationId: string; event: 'created' | 'updated'; resourceId: string; data: ClientInvoiceJson }
+  | { type: 'v1/clients'; organizationId: string; event: 'created' | 'updated' | 'deleted'; resourceId: string; data: ClientJson };
 
 /** A lifecycle event to append through {@link SimulatorStore.appendLifecycleEvent}. */
 export interface LifecycleEventInput {
@@ -206,7 +206,7 @@ export class SimulatorStore {
   }
 
   /** The client as `GET /v2/clients/{id}` returns it. */
-  getClient(organizationId: string, clientId: string): WireClient | undefined {
+  getClient(organizationId: string, clientId: string): ClientJson | undefined {
     const client = this.clientRecord(organizationId, clientId);
     return client ? toWireClient(client) : undefined;
   }
@@ -254,7 +254,7 @@ export class SimulatorStore {
   }
 
   /** The invoice as `GET /v2/client_invoices/{id}` returns it (events included). */
-  getInvoice(organizationId: string, invoiceId: string): WireClientInvoice | undefined {
+  getInvoice(organizationId: string, invoiceId: string): ClientInvoiceJson | undefined {
     const invoice = this.invoiceRecord(organizationId, invoiceId);
     return invoice ? toWireInvoice(invoice, { baseUrl: this.baseUrl, withEvents: true }) : undefined;
   }

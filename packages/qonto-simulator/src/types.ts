@@ -1,4 +1,6 @@
-import type { WireAddress, WireEmbeddedClient } from '../../../src/qonto/wire.js';
+import type { AddressJson, ClientKind, EmbeddedClientJson, InvoiceStatus, LifecycleEventJson } from './wire.js';
+
+export type { ClientKind, InvoiceStatus } from './wire.js';
 
 /** Lifecycle outcome a seeded client gives to e-invoices (seed-only, never exposed; §10.4). */
 export type EinvoicingOutcome = 'approved' | 'rejected' | 'refused';
@@ -54,9 +56,6 @@ export interface OrganizationRecord {
   einvoicing: EinvoicingSettingsRecord;
 }
 
-/** Client kinds the simulator accepts (§5.2). */
-export type ClientKind = 'company' | 'individual' | 'freelancer';
-
 /** A client as stored; root address fields are derived from `billing_address` (S9). */
 export interface ClientRecord {
   id: string;
@@ -76,15 +75,12 @@ export interface ClientRecord {
   e_invoicing_address: string | null;
   e_invoicing_reachable: boolean;
   recipient_code: string | null;
-  billing_address: Required<WireAddress> | null;
-  delivery_address: Required<WireAddress> | null;
+  billing_address: AddressJson | null;
+  delivery_address: AddressJson | null;
   created_at: string;
   updated_at: string;
   outcome: EinvoicingOutcomeSpec;
 }
-
-/** Invoice statuses (§6.4). */
-export type InvoiceStatus = 'draft' | 'unpaid' | 'paid' | 'canceled';
 
 /** One computed invoice line. */
 export interface InvoiceItemRecord {
@@ -101,13 +97,8 @@ export interface InvoiceItemRecord {
   total_amount_cents: number;
 }
 
-/** One lifecycle event (S19); `status_code` is always a string. */
-export interface LifecycleEventRecord {
-  status_code: string;
-  timestamp: string;
-  reason: string | null;
-  reason_message: string | null;
-}
+/** One lifecycle event, stored exactly as it is sent (`status_code` always a string). */
+export type LifecycleEventRecord = LifecycleEventJson;
 
 /** A client invoice as stored. */
 export interface InvoiceRecord {
@@ -140,7 +131,7 @@ export interface InvoiceRecord {
   /** Id of the client the invoice was written for (null for an import without a buyer). */
   clientId: string | null;
   /** Embedded client copy: refreshed on each draft write, frozen at finalize (S11). */
-  client: WireEmbeddedClient | null;
+  client: EmbeddedClientJson | null;
   payment_iban: string | null;
   upload_id: string | null;
   events: LifecycleEventRecord[];

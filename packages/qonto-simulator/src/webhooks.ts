@@ -1,7 +1,7 @@
 import { type ClientRequest, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { signatureHeader } from '../../../src/qonto/webhook-signature.js';
-import type { WireWebhookEnvelope } from '../../../src/qonto/wire.js';
+import { SIGNATURE_HEADER, signatureHeader } from './signature.js';
+import type { WebhookEnvelopeJson } from './wire.js';
 import type { FaultState } from './faults.js';
 import { webhookData } from './representation.js';
 import type { ResourceChange, SimulatorStore } from './store.js';
@@ -88,7 +88,7 @@ export class WebhookDispatcher {
     const createdAt = store.timestamp();
     const data = webhookData(change.data, change.event);
     for (const subscription of subscriptions) {
-      const envelope: WireWebhookEnvelope = {
+      const envelope: WebhookEnvelopeJson = {
         id: eventId,
         subscription_id: subscription.id,
         organization_id: change.organizationId,
@@ -272,7 +272,7 @@ export class WebhookDispatcher {
         headers: {
           'Content-Type': 'application/json',
           'Content-Length': String(Buffer.byteLength(body)),
-          'X-Qonto-Signature': signatureHeader(secret, t, body),
+          [SIGNATURE_HEADER]: signatureHeader(secret, t, body),
           'User-Agent': 'qonto-simulator',
         },
       });

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WireClientInvoice } from '../../../src/qonto/wire.js';
-import { deriveEinvoicingStatus, SEED, type Simulator, type SimulatorOptions } from '../src/index.js';
+import { deriveEinvoicingStatus, SEED, type ClientInvoiceJson, type Simulator, type SimulatorOptions } from '../src/index.js';
 import { api, type Api, startSimulator } from './helpers.js';
 
 let sim: Simulator;
@@ -14,7 +13,7 @@ async function start(options: SimulatorOptions = {}): Promise<void> {
 }
 afterEach(() => sim.close());
 
-async function invoice(id: string): Promise<WireClientInvoice> {
+async function invoice(id: string): Promise<ClientInvoiceJson> {
   return (await atelier.get(`/v2/client_invoices/${id}`)).body.client_invoice!;
 }
 async function codes(id: string): Promise<string[]> {

@@ -1,14 +1,19 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type {
-  WireClient,
-  WireClientInvoice,
-  WireOrganization,
-  WirePaginationMeta,
-  WireWebhookEnvelope,
-  WireWebhookSubscription,
-} from '../../../src/qonto/wire.js';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../src/index.js';
+import {
+  createSimulator,
+  type BulkImportEntryJson,
+  type ClientInvoiceJson,
+  type ClientJson,
+  type OrganizationJson,
+  type PaginationMeta,
+  type Simulator,
+  type SimulatorOptions,
+  type UploadJson,
+  type WebhookEnvelopeJson,
+  type WebhookSubscriptionJson,
+} from '../src/index.js';
 
 /** One entry of an error body. */
 export interface ErrorEntry {
@@ -18,26 +23,17 @@ export interface ErrorEntry {
 }
 
 /** Every key a simulator JSON answer may have (each test reads the ones its endpoint returns). */
-export interface ApiBody extends Partial<WireWebhookSubscription> {
+export interface ApiBody extends Partial<WebhookSubscriptionJson> {
   errors?: ErrorEntry[];
   trace_id?: string;
-  meta?: WirePaginationMeta;
-  client?: WireClient;
-  clients?: WireClient[];
-  client_invoice?: WireClientInvoice;
-  client_invoices?: Array<WireClientInvoice & { invoice_id?: string; file_name?: string }>;
-  client_invoice_upload?: {
-    id: string;
-    organization_id: string;
-    filename: string;
-    content_type: string;
-    file_size: number;
-    url: string;
-    created_at: string;
-    updated_at: string;
-  };
-  organization?: WireOrganization;
-  subscriptions?: WireWebhookSubscription[];
+  meta?: PaginationMeta;
+  client?: ClientJson;
+  clients?: ClientJson[];
+  client_invoice?: ClientInvoiceJson;
+  client_invoices?: Array<ClientInvoiceJson & Partial<BulkImportEntryJson>>;
+  client_invoice_upload?: UploadJson;
+  organization?: OrganizationJson;
+  subscriptions?: WebhookSubscriptionJson[];
   sending_status?: string;
   receiving_status?: string;
 }
@@ -107,7 +103,7 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
 export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
   raw: string;
-  json: WireWebhookEnvelope<Record<string, unknown>>;
+  json: WebhookEnvelopeJson;
   receivedAt: number;
 }
 
@@ -170,6 +166,29 @@ export class WebhookReceiver {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/**
+ * Checks an `X-Qonto-Signature` value the way docs/qonto-facts.md#webhook-signature tells a receiver
+ * to: split on `,` then `=`, refuse a `t` more than 5 minutes away from `nowSeconds`, recompute the
+ * HMAC-SHA256 of `"<t>.<raw body>"` with the secret's UTF-8 bytes and compare in constant time.
+ * Written here on purpose, not taken from the package, so the signing code is checked independently.
+ */
+export function signatureIsValid(header: string | undefined, rawBody: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
+  if (!header) return false;
+  let timestamp: number | undefined;
+  const signatures: string[] = [];
+  for (const part of header.split(',')) {
+    const [key, value] = part.split('=', 2);
+    if (key === 't' && value !== undefined && /^\d+$/.test(value)) timestamp = Number(value);
+    if (key === 'v1' && value !== undefined) signatures.push(value);
+  }
+  if (timestamp === undefined || Math.abs(nowSeconds - timestamp) > 300) return false;
+  const expected = Buffer.from(createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${timestamp}.${rawBody}`).digest('hex'), 'utf8');
+  return signatures.some((signature) => {
+    const given = Buffer.from(signature, 'utf8');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
 }
 
 /** Builds a multipart body with `FormData`. */

@@ -1,4 +1,4 @@
-import type { WireAddress } from '../../../../src/qonto/wire.js';
+import type { AddressJson } from '../wire.js';
 import { notFound, parameterError, validationFailed } from '../errors.js';
 import { jsonResponse, noContent } from '../http.js';
 import { paginate, parsePageRequest } from '../pagination.js';
@@ -18,11 +18,11 @@ export function foldText(value: string): string {
   return value.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
 }
 
-function emptyAddress(): Required<WireAddress> {
+function emptyAddress(): AddressJson {
   return { street_address: null, city: null, zip_code: null, province_code: null, country_code: null };
 }
 
-function readAddress(v: BodyValidator, key: string, current: Required<WireAddress> | null): Required<WireAddress> | null | undefined {
+function readAddress(v: BodyValidator, key: string, current: AddressJson | null): AddressJson | null | undefined {
   const value = v.object(key);
   if (value === undefined || value === null) return value;
   const nested = v.nested(value, key);
@@ -78,7 +78,7 @@ function applyClientBody(org: OrganizationRecord, client: ClientRecord, body: Re
     v.invalid('e_invoicing_address', 'e_invoicing_address must be siren, siren_siret, siren_siret_routingCode or siren_suffix');
   } else if (einvoicingAddress !== undefined) client.e_invoicing_address = einvoicingAddress;
 
-  const rootAddress: Array<[string, keyof Required<WireAddress>, number]> = [
+  const rootAddress: Array<[string, keyof AddressJson, number]> = [
     ['address', 'street_address', 250],
     ['city', 'city', 50],
     ['zip_code', 'zip_code', 20],

@@ -1,4 +1,4 @@
-import { CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE } from '../../../../src/qonto/wire.js';
+import { CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE } from '../wire.js';
 import { notFound } from '../errors.js';
 import { jsonResponse, noContent } from '../http.js';
 import { generateWebhookSecret } from '../ids.js';
