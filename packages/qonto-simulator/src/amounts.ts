@@ -1,5 +1,5 @@
 /**
- * Exact decimal arithmetic for invoice totals (S13): amounts are integer cents, quantities and
+ * Exact decimal arithmetic for invoice totals (docs/qonto-facts.md#simulator-invoices): amounts are integer cents, quantities and
  * rates are decimal strings, every rounding is half-up (away from zero) to the cent.
  */
 
@@ -60,7 +60,7 @@ export interface LineAmounts {
 }
 
 /**
- * Computes one line per S13: subtotal = quantity × unit price − discount, VAT = subtotal × rate,
+ * Computes one line (docs/qonto-facts.md#simulator-invoices): subtotal = quantity × unit price − discount, VAT = subtotal × rate,
  * total = subtotal + VAT, each rounded half-up to the cent.
  */
 export function computeLine(quantity: Decimal, unitPriceCents: number, vatRate: Decimal, discount: LineDiscountInput | null): LineAmounts {

@@ -1,4 +1,4 @@
-/** One entry of a Qonto error body (§4.1, S4). */
+/** One entry of a Qonto error body (docs/qonto-facts.md#error-body, docs/qonto-facts.md#simulator-status-codes). */
 export interface ApiErrorEntry {
   code: string;
   detail: string;
@@ -20,12 +20,12 @@ export class ApiError extends Error {
   }
 }
 
-/** Builds a S4 error body. */
+/** Builds an error body (docs/qonto-facts.md#error-body). */
 export function errorBody(errors: ApiErrorEntry[], traceId: string): { errors: ApiErrorEntry[]; trace_id: string } {
   return { errors, trace_id: traceId };
 }
 
-/** 401 `unauthorized` (S1). */
+/** 401 `unauthorized` (docs/qonto-facts.md#simulator-authentication). */
 export function unauthorized(): ApiError {
   return new ApiError(401, [{ code: 'unauthorized', detail: 'The Authorization header is missing or invalid.' }]);
 }
@@ -40,17 +40,17 @@ export function notFound(detail = 'The requested resource was not found.'): ApiE
   return new ApiError(404, [{ code: 'not_found', detail }]);
 }
 
-/** 422 `invalid_transition` (S14). */
+/** 422 `invalid_transition` (docs/qonto-facts.md#simulator-invoice-transitions). */
 export function invalidTransition(detail: string): ApiError {
   return new ApiError(422, [{ code: 'invalid_transition', detail }]);
 }
 
-/** 412 with one of the S18 codes. */
+/** 412 with one of the codes of docs/qonto-facts.md#simulator-send-by-e-invoice. */
 export function preconditionFailed(code: string, detail: string): ApiError {
   return new ApiError(412, [{ code, detail }]);
 }
 
-/** Validation error codes of S4. */
+/** Validation error codes (docs/qonto-facts.md#simulator-status-codes). */
 export type ValidationCode = 'blank' | 'invalid' | 'not_in_list';
 
 /** A 422 error entry pointing into the request body (`/data/attributes/<field>`). */

@@ -1,4 +1,4 @@
-/** Webhook faults (S25 delivery is otherwise faithful). */
+/** Webhook faults (delivery is otherwise faithful: docs/qonto-facts.md#simulator-webhooks). */
 export interface WebhookFaults {
   /** Drop the next N deliveries: never sent, never retried. */
   dropNext: number;

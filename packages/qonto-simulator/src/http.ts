@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ApiError } from './errors.js';
 
-/** A response produced by a handler, written by the server (and cached by idempotency, S7). */
+/** A response produced by a handler, written by the server (and cached by idempotency, docs/qonto-facts.md#simulator-idempotency). */
 export interface SimResponse {
   status: number;
   headers: Record<string, string>;

@@ -6,7 +6,7 @@ interface CachedResponse {
 }
 
 /**
- * `X-Qonto-Idempotency-Key` handling (S7): scoped to the `Authorization` value; the first 2xx
+ * `X-Qonto-Idempotency-Key` handling (docs/qonto-facts.md#simulator-idempotency): scoped to the `Authorization` value; the first 2xx
  * answer (status, headers, body) is replayed for `ttlMs` after first use, whatever the repeat's
  * body; non-2xx answers are not kept; requests with the same key run one after another.
  */

@@ -19,7 +19,7 @@ function stampV7(bytes: Uint8Array, ms: number, randA: number): void {
 }
 
 /**
- * A new random UUIDv7 (S2) for the given unix time in milliseconds. Ids created within the same
+ * A new random UUIDv7 (docs/qonto-facts.md#simulator-ids-and-trace-ids) for the given unix time in milliseconds. Ids created within the same
  * millisecond stay ordered through a 12-bit counter in `rand_a` (a clock moved backwards simply
  * starts a new sequence at that time).
  */
@@ -53,12 +53,12 @@ export function seededUuidv7(ms: number, label: string): string {
   return formatUuid(bytes);
 }
 
-/** A trace id: 32 lowercase hex characters (S3). */
+/** A trace id: 32 lowercase hex characters (docs/qonto-facts.md#simulator-ids-and-trace-ids). */
 export function newTraceId(): string {
   return randomBytes(16).toString('hex');
 }
 
-/** A webhook secret as S24 generates it: `whsec_` followed by 32 random base62 characters. */
+/** A webhook secret: `whsec_` followed by 32 random base62 characters (docs/qonto-facts.md#simulator-webhooks). */
 export function generateWebhookSecret(): string {
   let out = 'whsec_';
   while (out.length < 38) {
@@ -68,7 +68,7 @@ export function generateWebhookSecret(): string {
   return out;
 }
 
-/** Formats a date as S2 wants it: UTC `YYYY-MM-DDTHH:mm:ss.sssZ`. */
+/** Formats a date as UTC `YYYY-MM-DDTHH:mm:ss.sssZ` (docs/qonto-facts.md#simulator-ids-and-trace-ids). */
 export function isoTimestamp(date: Date): string {
   return date.toISOString();
 }

@@ -37,7 +37,7 @@ export interface SimulatorOptions {
   port?: number;
   /** Interface to bind; default `127.0.0.1`. */
   host?: string;
-  /** E-invoicing network pace between lifecycle events; default 2000; 0 = all events at once (S20). */
+  /** E-invoicing network pace between lifecycle events; default 2000; 0 = all events at once (docs/qonto-facts.md#simulator-e-invoicing-network). */
   stepIntervalMs?: number;
   /** True: events after 200 only advance through `network.advance()` / `network.flush()`. */
   manualClock?: boolean;
@@ -46,15 +46,15 @@ export interface SimulatorOptions {
    * `['v1/client-invoices', 'v1/clients']`.
    */
   webhookUrl?: string;
-  /** Secret of those subscriptions; generated per S24 (`whsec_` + 32 base62) when omitted. */
+  /** Secret of those subscriptions; when omitted, `whsec_` + 32 base62 characters (docs/qonto-facts.md#simulator-webhooks). */
   webhookSecret?: string;
-  /** Delays between webhook retries; default `[1000, 2000, 4000, 8000, 16000]` (S25). */
+  /** Delays between webhook retries; default `[1000, 2000, 4000, 8000, 16000]` (docs/qonto-facts.md#simulator-webhooks). */
   webhookRetryDelaysMs?: number[];
   /** Webhook delivery timeout; default 1000 ms. */
   webhookTimeoutMs?: number;
-  /** Rate-limit thresholds; defaults 1000 / 10 s, 10000 / 10 min, 200 401s / hour (S6). */
+  /** Rate-limit thresholds; defaults 1000 / 10 s, 10000 / 10 min, 200 401s / hour (docs/qonto-facts.md#simulator-rate-limits). */
   rateLimit?: RateLimitOptions;
-  /** Idempotency key lifetime; default 30 min (S7). */
+  /** Idempotency key lifetime; default 30 min (docs/qonto-facts.md#simulator-idempotency). */
   idempotencyTtlMs?: number;
   /** Clock for timestamps, paid_at checks, rate limits and idempotency expiry; default real time. */
   now?: () => Date;
@@ -96,7 +96,7 @@ export interface Simulator {
     running(): number;
   };
   faults: FaultController;
-  /** Messages recorded by the email send (S15). */
+  /** Messages recorded by the email send (docs/qonto-facts.md#simulator-send-by-email). */
   outbox: OutboxEntry[];
   webhooks: {
     /** Every delivery attempt in completion order. */
@@ -114,7 +114,7 @@ export interface Simulator {
 
 const DEFAULT_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 16000];
 
-/** Starts a seeded Qonto simulator (qonto-api.md §10) on a real port. */
+/** Starts a seeded Qonto simulator (docs/qonto-facts.md#simulator-decisions) on a real port. */
 export async function createSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const clock = options.now ?? (() => new Date());
   const millis = () => clock().getTime();

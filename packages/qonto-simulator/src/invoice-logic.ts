@@ -4,7 +4,7 @@ import { embeddedClient } from './representation.js';
 import type { SimulatorStore } from './store.js';
 import type { InvoiceItemRecord, InvoiceRecord } from './types.js';
 
-/** A validated invoice line as read from a body (S12). */
+/** A validated invoice line as read from a body (docs/qonto-facts.md#simulator-invoices). */
 export interface ItemInput {
   title: string;
   description: string | null;
@@ -16,7 +16,7 @@ export interface ItemInput {
   discount: { type: 'percentage' | 'absolute'; value: string } | null;
 }
 
-/** Computes one stored line (S13). Inputs must already be valid decimals. */
+/** Computes one stored line (docs/qonto-facts.md#simulator-invoices). Inputs must already be valid decimals. */
 export function buildItem(input: ItemInput): InvoiceItemRecord {
   const quantity = parseDecimal(input.quantity);
   const unitPriceCents = parseCents(input.unitPrice);
@@ -38,7 +38,7 @@ export function buildItem(input: ItemInput): InvoiceItemRecord {
   };
 }
 
-/** Sets the invoice totals to the sums of its lines (S13). */
+/** Sets the invoice totals to the sums of its lines (docs/qonto-facts.md#simulator-invoices). */
 export function applyTotals(invoice: InvoiceRecord): void {
   invoice.total_amount_cents = invoice.items.reduce((sum, item) => sum + item.total_amount_cents, 0);
   invoice.vat_amount_cents = invoice.items.reduce((sum, item) => sum + item.total_vat_cents, 0);
@@ -46,7 +46,7 @@ export function applyTotals(invoice: InvoiceRecord): void {
 
 const NUMBER_PATTERN = /^INV-(\d{4})-(\d{3,})$/;
 
-/** The next `INV-<YYYY>-<NNN>` of the organisation for that year (S13; one sequence per year from 001). */
+/** The next `INV-<YYYY>-<NNN>` of the organisation for that year (docs/qonto-facts.md#simulator-invoices; one sequence per year from 001). */
 export function nextInvoiceNumber(store: SimulatorStore, organizationId: string, year: number): string {
   let highest = 0;
   for (const invoice of store.invoiceRecords(organizationId)) {
@@ -56,7 +56,7 @@ export function nextInvoiceNumber(store: SimulatorStore, organizationId: string,
   return `INV-${year}-${String(highest + 1).padStart(3, '0')}`;
 }
 
-/** Refreshes the embedded client copy of a draft from the current client (S11). */
+/** Refreshes the embedded client copy of a draft from the current client (docs/qonto-facts.md#simulator-invoices). */
 export function refreshClientCopy(store: SimulatorStore, invoice: InvoiceRecord): void {
   if (!invoice.clientId) return;
   const client = store.clientRecord(invoice.organizationId, invoice.clientId);
@@ -64,7 +64,7 @@ export function refreshClientCopy(store: SimulatorStore, invoice: InvoiceRecord)
 }
 
 /**
- * Finalizes a draft (§6.4, S11, S13): status `unpaid`, number assigned when still null (year of
+ * Finalizes a draft (docs/qonto-facts.md#invoice-status-transitions, docs/qonto-facts.md#simulator-invoices): status `unpaid`, number assigned when still null (year of
  * the finalization time), `finalized_at`, a new `attachment_id`, client copy frozen.
  */
 export function finalizeInvoice(store: SimulatorStore, invoice: InvoiceRecord): void {

@@ -3,13 +3,13 @@ import type { EinvoicingStatus } from './wire.js';
 
 export type { EinvoicingStatus } from './wire.js';
 
-/** Default reasons of the terminal events (§10.4). */
+/** Default reasons of the terminal events (docs/qonto-facts.md#simulator-e-invoicing-network). */
 export const DEFAULT_OUTCOME_REASONS: Record<Exclude<EinvoicingOutcome, 'approved'>, { reason: string; reasonMessage: string }> = {
   rejected: { reason: 'SIM_REJECTED', reasonMessage: 'Rejected by the receiving platform (simulated)' },
   refused: { reason: 'SIM_REFUSED', reasonMessage: 'Refused by the buyer (simulated)' },
 };
 
-/** Lifecycle codes of each outcome, one per network step (S20). */
+/** Lifecycle codes of each outcome, one per network step (docs/qonto-facts.md#simulator-e-invoicing-network). */
 export const OUTCOME_SEQUENCES: Record<EinvoicingOutcome, readonly string[]> = {
   approved: ['200', '201', '202', '203', '204', '205'],
   rejected: ['200', '201', '202', '213'],
@@ -60,12 +60,12 @@ const RANKED: Record<string, EinvoicingStatus> = {
 };
 const RANK: Record<string, number> = { pending: 1, submitted: 2, approved: 3 };
 
-/** True for the statuses that never change again (S21). */
+/** True for the statuses that never change again (docs/qonto-facts.md#simulator-einvoicing-status-and-settings). */
 export function isTerminalStatus(status: EinvoicingStatus | null): boolean {
   return status === 'submission_failed' || status === 'not_delivered' || status === 'declined';
 }
 
-/** Derives `einvoicing_status` from the events in order (S21); null before any send. */
+/** Derives `einvoicing_status` from the events in order (docs/qonto-facts.md#simulator-einvoicing-status-and-settings); null before any send. */
 export function deriveEinvoicingStatus(events: readonly Pick<LifecycleEventRecord, 'status_code'>[]): EinvoicingStatus | null {
   let status: EinvoicingStatus | null = null;
   for (const event of events) {

@@ -3,7 +3,7 @@ import type { SimulatorStore } from './store.js';
 import type { TimerRegistry } from './timers.js';
 import type { EinvoicingOutcomeSpec } from './types.js';
 
-/** Options of the simulated e-invoicing network (S20). */
+/** Options of the simulated e-invoicing network (docs/qonto-facts.md#simulator-e-invoicing-network). */
 export interface NetworkOptions {
   store: SimulatorStore;
   timers: TimerRegistry;
@@ -21,7 +21,7 @@ interface Progression {
 }
 
 /**
- * The simulated French e-invoicing network (S19, S20): a send appends event 200 synchronously,
+ * The simulated French e-invoicing network (docs/qonto-facts.md#simulator-e-invoicing-network): a send appends event 200 synchronously,
  * then the rest of the seeded client's outcome one event per step (timer or manual clock). Each
  * appended event sends its webhook through the store.
  */

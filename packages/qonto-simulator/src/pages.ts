@@ -6,7 +6,7 @@ function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-/** The small HTML page served at `invoice_url` (S11). */
+/** The small HTML page served at `invoice_url` (docs/qonto-facts.md#simulator-invoices). */
 export function invoicePage(invoice: InvoiceRecord): string {
   const client = invoice.client;
   const clientName = client ? (client.name ?? [client.first_name, client.last_name].filter(Boolean).join(' ')) : '—';

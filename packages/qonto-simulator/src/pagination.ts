@@ -1,7 +1,7 @@
 import type { PaginationMeta } from './wire.js';
 import { parameterError, validationFailed } from './errors.js';
 
-/** Page request read from `page` / `per_page` (§4.3). */
+/** Page request read from `page` / `per_page` (docs/qonto-facts.md#pagination). */
 export interface PageRequest {
   page: number;
   perPage: number;
@@ -18,7 +18,7 @@ function integerParameter(query: URLSearchParams, name: string, fallback: number
   return value;
 }
 
-/** Reads `page` (≥ 1, default 1) and `per_page` (1–100, default 100); 422 `invalid` otherwise (S8). */
+/** Reads `page` (≥ 1, default 1) and `per_page` (1–100, default 100); 422 `invalid` otherwise (docs/qonto-facts.md#simulator-pagination-and-filters). */
 export function parsePageRequest(query: URLSearchParams): PageRequest {
   return {
     page: integerParameter(query, 'page', 1, 1, Number.MAX_SAFE_INTEGER),
@@ -26,7 +26,7 @@ export function parsePageRequest(query: URLSearchParams): PageRequest {
   };
 }
 
-/** One page of `items` with the §4.3 `meta`; a page after the last is empty with correct totals (S8). */
+/** One page of `items` with its `meta` (docs/qonto-facts.md#pagination); a page after the last is empty with correct totals (docs/qonto-facts.md#simulator-pagination-and-filters). */
 export function paginate<T>(items: readonly T[], request: PageRequest): { items: T[]; meta: PaginationMeta } {
   const totalCount = items.length;
   const totalPages = Math.ceil(totalCount / request.perPage);

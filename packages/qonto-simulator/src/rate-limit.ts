@@ -1,4 +1,4 @@
-/** Rate-limit thresholds (S6); defaults are Qonto's documented limits. */
+/** Rate-limit thresholds (docs/qonto-facts.md#simulator-rate-limits); defaults are Qonto's documented limits. */
 export interface RateLimitOptions {
   perTenSeconds?: number;
   perTenMinutes?: number;
@@ -67,7 +67,7 @@ interface AddressLog {
 }
 
 /**
- * Per remote address limits (S6): at most `perTenSeconds` answered requests in any 10 s, at most
+ * Per remote address limits (docs/qonto-facts.md#simulator-rate-limits): at most `perTenSeconds` answered requests in any 10 s, at most
  * `perTenMinutes` in any 10 min, and once `unauthorizedPerHour` 401 answers were given within an
  * hour, every request gets 429 until that count drops. 429 answers are not counted.
  */

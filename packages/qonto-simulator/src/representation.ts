@@ -31,7 +31,7 @@ export function clientDisplayName(client: ClientRecord): string | null {
   return full === '' ? client.name : full;
 }
 
-/** `{client}` payload of §5.2; root address fields mirror `billing_address` (S9). */
+/** `{client}` payload (docs/qonto-facts.md#client-fields); root address fields mirror `billing_address` (docs/qonto-facts.md#simulator-clients). */
 export function toWireClient(client: ClientRecord): ClientJson {
   const billing = client.billing_address;
   return {
@@ -64,7 +64,7 @@ export function toWireClient(client: ClientRecord): ClientJson {
   };
 }
 
-/** The client copy embedded in an invoice (§6.2). */
+/** The client copy embedded in an invoice (docs/qonto-facts.md#invoice-fields). */
 export function embeddedClient(client: ClientRecord): EmbeddedClientJson {
   const wire = toWireClient(client);
   return {
@@ -114,11 +114,11 @@ function toWireItem(item: InvoiceItemRecord, currency: string): InvoiceItemJson 
 export interface InvoiceViewOptions {
   /** Simulator base URL, for `invoice_url`. */
   baseUrl: string;
-  /** Include `einvoicing_lifecycle_events` (single GET) or leave it out (list items, S11). */
+  /** Include `einvoicing_lifecycle_events` (single GET) or leave it out (list items, docs/qonto-facts.md#simulator-invoices). */
   withEvents: boolean;
 }
 
-/** `{client_invoice}` payload of §6.2 with the S11 decisions. */
+/** `{client_invoice}` payload (docs/qonto-facts.md#invoice-fields, docs/qonto-facts.md#simulator-invoices). */
 export function toWireInvoice(invoice: InvoiceRecord, options: InvoiceViewOptions): ClientInvoiceJson {
   const currency = invoice.currency ?? 'EUR';
   const wire: ClientInvoiceJson = {
@@ -160,7 +160,7 @@ export function toWireInvoice(invoice: InvoiceRecord, options: InvoiceViewOption
   return wire;
 }
 
-/** `{organization}` payload of §9. */
+/** `{organization}` payload (docs/qonto-facts.md#organization). */
 export function toWireOrganization(org: OrganizationRecord): OrganizationJson {
   return {
     id: org.id,
@@ -194,7 +194,7 @@ export function toWireOrganization(org: OrganizationRecord): OrganizationJson {
   };
 }
 
-/** A webhook subscription, unwrapped, `secret` included (S26). */
+/** A webhook subscription, unwrapped, `secret` included (docs/qonto-facts.md#simulator-webhook-subscriptions). */
 export function toWireSubscription(subscription: SubscriptionRecord): WebhookSubscriptionJson {
   return {
     id: subscription.id,
@@ -209,7 +209,7 @@ export function toWireSubscription(subscription: SubscriptionRecord): WebhookSub
   };
 }
 
-/** `{client_invoice_upload}` payload of §6.7. */
+/** `{client_invoice_upload}` payload (docs/qonto-facts.md#uploads). */
 export function toWireUpload(upload: UploadRecord, baseUrl: string): UploadJson {
   return {
     id: upload.id,
@@ -224,7 +224,7 @@ export function toWireUpload(upload: UploadRecord, baseUrl: string): UploadJson 
 }
 
 /**
- * Webhook `data` (S23): the resource as the single GET returns it, without `*_cents` fields (at any
+ * Webhook `data` (docs/qonto-facts.md#simulator-webhooks): the resource as the single GET returns it, without `*_cents` fields (at any
  * depth) and without `einvoicing_lifecycle_events`, with `event` first.
  */
 export function webhookData(resource: ClientJson | ClientInvoiceJson, event: WebhookEvent): WebhookDataJson {

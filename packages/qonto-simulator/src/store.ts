@@ -14,7 +14,7 @@ import type {
   UploadRecord,
 } from './types.js';
 
-/** A change to a resource that webhooks report (S23). */
+/** A change to a resource that webhooks report (docs/qonto-facts.md#simulator-webhooks). */
 export type ResourceChange =
   | { type: 'v1/client-invoices'; organizationId: string; event: 'created' | 'updated'; resourceId: string; data: ClientInvoiceJson }
   | { type: 'v1/clients'; organizationId: string; event: 'created' | 'updated' | 'deleted'; resourceId: string; data: ClientJson };
@@ -45,7 +45,7 @@ export class UnknownResourceError extends Error {
 export class SimulatorStore {
   /** Base URL of the running simulator, used in `invoice_url` and upload `url`. */
   baseUrl = 'http://127.0.0.1';
-  /** Messages "sent" by `POST /v2/client_invoices/{id}/send` (S15). */
+  /** Messages "sent" by `POST /v2/client_invoices/{id}/send` (docs/qonto-facts.md#simulator-send-by-email). */
   readonly outbox: OutboxEntry[] = [];
 
   private readonly orgs = new Map<string, OrganizationRecord>();
@@ -62,7 +62,7 @@ export class SimulatorStore {
     return this.clock();
   }
 
-  /** Current simulator time as an S2 timestamp. */
+  /** Current simulator time as a timestamp (docs/qonto-facts.md#simulator-ids-and-trace-ids). */
   timestamp(): string {
     return isoTimestamp(this.clock());
   }
@@ -165,7 +165,7 @@ export class SimulatorStore {
     return org;
   }
 
-  /** The organisation whose Bearer token or API key is `authorization` (S1). */
+  /** The organisation whose Bearer token or API key is `authorization` (docs/qonto-facts.md#simulator-authentication). */
   organizationForAuthorization(authorization: string | undefined): OrganizationRecord | undefined {
     if (!authorization) return undefined;
     const value = authorization.trim();
@@ -176,13 +176,13 @@ export class SimulatorStore {
     return undefined;
   }
 
-  /** Changes the seeded e-invoicing settings (S22; `annuaire_registered` is seed-only). */
+  /** Changes the seeded e-invoicing settings (docs/qonto-facts.md#simulator-einvoicing-status-and-settings; `annuaire_registered` is seed-only). */
   setEinvoicingSettings(organizationId: string, settings: Partial<EinvoicingSettingsRecord>): void {
     const org = this.requireOrganization(organizationId);
     org.einvoicing = { ...org.einvoicing, ...settings };
   }
 
-  /** Changes the organisation's `legal_country` (e.g. `IT` to exercise the 403 of S4/S9). */
+  /** Changes the organisation's `legal_country` (e.g. `IT` to exercise the 403 of docs/qonto-facts.md#simulator-status-codes (bulk import) and the 422 of docs/qonto-facts.md#simulator-clients (freelancer)). */
   setOrganizationCountry(organizationId: string, country: string): void {
     this.requireOrganization(organizationId).legal_country = country;
   }
@@ -217,18 +217,18 @@ export class SimulatorStore {
     return client;
   }
 
-  /** Sets the read-only `e_invoicing_reachable` of a client (S10); no webhook. */
+  /** Sets the read-only `e_invoicing_reachable` of a client (docs/qonto-facts.md#simulator-clients); no webhook. */
   setClientReachable(organizationId: string, clientId: string, reachable: boolean): void {
     const client = this.requireClient(organizationId, clientId);
     client.e_invoicing_reachable = reachable;
   }
 
-  /** Sets the seed-only lifecycle outcome of a client (§10.4). */
+  /** Sets the seed-only lifecycle outcome of a client (docs/qonto-facts.md#simulator-e-invoicing-network). */
   setClientOutcome(organizationId: string, clientId: string, outcome: EinvoicingOutcome, reason?: string, reasonMessage?: string): void {
     this.requireClient(organizationId, clientId).outcome = outcomeSpec(outcome, reason, reasonMessage);
   }
 
-  /** Removes a client; invoices keep their embedded copy (S9). */
+  /** Removes a client; invoices keep their embedded copy (docs/qonto-facts.md#simulator-clients). */
   removeClient(organizationId: string, clientId: string): ClientRecord | undefined {
     const client = this.clientRecord(organizationId, clientId);
     if (client) this.clients.delete(clientId);
@@ -259,18 +259,18 @@ export class SimulatorStore {
     return invoice ? toWireInvoice(invoice, { baseUrl: this.baseUrl, withEvents: true }) : undefined;
   }
 
-  /** Removes an invoice (no webhook, S23). */
+  /** Removes an invoice (no webhook, docs/qonto-facts.md#simulator-webhooks). */
   removeInvoice(organizationId: string, invoiceId: string): void {
     if (this.invoiceRecord(organizationId, invoiceId)) this.invoices.delete(invoiceId);
   }
 
-  /** The invoice imported from a file with this SHA-256, if any (S16). */
+  /** The invoice imported from a file with this SHA-256, if any (docs/qonto-facts.md#simulator-bulk-import-and-uploads). */
   invoiceByFileHash(organizationId: string, hash: string): InvoiceRecord | undefined {
     return this.invoiceRecords(organizationId).find((invoice) => invoice.file_hash === hash);
   }
 
   /**
-   * Appends one lifecycle event (S19) and sends its `v1/client-invoices` `updated` webhook. The
+   * Appends one lifecycle event (docs/qonto-facts.md#simulator-e-invoicing-network) and sends its `v1/client-invoices` `updated` webhook. The
    * single path used by the network, `mark_as_paid` and tests.
    */
   appendLifecycleEvent(organizationId: string, invoiceId: string, input: LifecycleEventInput): LifecycleEventRecord {
@@ -291,7 +291,7 @@ export class SimulatorStore {
 
   // Uploads
 
-  /** Stores an upload (S17). */
+  /** Stores an upload (docs/qonto-facts.md#simulator-bulk-import-and-uploads). */
   addUpload(upload: UploadRecord): void {
     this.uploads.set(upload.id, upload);
   }

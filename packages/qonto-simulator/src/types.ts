@@ -2,7 +2,7 @@ import type { AddressJson, ClientKind, EmbeddedClientJson, InvoiceStatus, Lifecy
 
 export type { ClientKind, InvoiceStatus } from './wire.js';
 
-/** Lifecycle outcome a seeded client gives to e-invoices (seed-only, never exposed; §10.4). */
+/** Lifecycle outcome a seeded client gives to e-invoices (seed-only, never exposed; docs/qonto-facts.md#simulator-e-invoicing-network). */
 export type EinvoicingOutcome = 'approved' | 'rejected' | 'refused';
 
 /** The outcome of a client with the reason carried by the final 213/210 event. */
@@ -12,15 +12,15 @@ export interface EinvoicingOutcomeSpec {
   reasonMessage: string | null;
 }
 
-/** Seeded e-invoicing settings of an organisation (S22). */
+/** Seeded e-invoicing settings of an organisation (docs/qonto-facts.md#simulator-einvoicing-status-and-settings). */
 export interface EinvoicingSettingsRecord {
   sending_status: 'enabled' | 'disabled';
   receiving_status: 'enabled' | 'disabled' | 'pending_creation' | 'pending_deletion';
-  /** Seed-only: registered in the Annuaire (S18 step 2). */
+  /** Seed-only: registered in the Annuaire (step 2 of docs/qonto-facts.md#simulator-send-by-e-invoice). */
   annuaire_registered: boolean;
 }
 
-/** One bank account of an organisation (§9). */
+/** One bank account of an organisation (docs/qonto-facts.md#organization). */
 export interface BankAccountRecord {
   slug: string;
   iban: string;
@@ -56,7 +56,7 @@ export interface OrganizationRecord {
   einvoicing: EinvoicingSettingsRecord;
 }
 
-/** A client as stored; root address fields are derived from `billing_address` (S9). */
+/** A client as stored; root address fields are derived from `billing_address` (docs/qonto-facts.md#simulator-clients). */
 export interface ClientRecord {
   id: string;
   organizationId: string;
@@ -130,20 +130,20 @@ export interface InvoiceRecord {
   items: InvoiceItemRecord[];
   /** Id of the client the invoice was written for (null for an import without a buyer). */
   clientId: string | null;
-  /** Embedded client copy: refreshed on each draft write, frozen at finalize (S11). */
+  /** Embedded client copy: refreshed on each draft write, frozen at finalize (docs/qonto-facts.md#simulator-invoices). */
   client: EmbeddedClientJson | null;
   payment_iban: string | null;
   upload_id: string | null;
   events: LifecycleEventRecord[];
-  /** True for invoices created by the bulk import (S14: such unpaid invoices may be deleted). */
+  /** True for invoices created by the bulk import (such unpaid invoices may be deleted: docs/qonto-facts.md#simulator-invoice-transitions). */
   imported: boolean;
-  /** SHA-256 of the imported file (S16 deduplication). */
+  /** SHA-256 of the imported file (deduplication: docs/qonto-facts.md#simulator-bulk-import-and-uploads). */
   file_hash: string | null;
   /** The imported file, kept exactly as uploaded and served at `invoice_url`. */
   file: { name: string; content_type: string; bytes: Buffer } | null;
 }
 
-/** An uploaded file (S17). */
+/** An uploaded file (docs/qonto-facts.md#simulator-bulk-import-and-uploads). */
 export interface UploadRecord {
   id: string;
   organizationId: string;
@@ -154,7 +154,7 @@ export interface UploadRecord {
   updated_at: string;
 }
 
-/** A webhook subscription (§8.1, S26). */
+/** A webhook subscription (docs/qonto-facts.md#webhook-subscriptions, docs/qonto-facts.md#simulator-webhook-subscriptions). */
 export interface SubscriptionRecord {
   id: string;
   organizationId: string;
@@ -167,7 +167,7 @@ export interface SubscriptionRecord {
   updated_at: string;
 }
 
-/** One message recorded by the email send (S15). */
+/** One message recorded by the email send (docs/qonto-facts.md#simulator-send-by-email). */
 export interface OutboxEntry {
   invoiceId: string;
   organizationId: string;

@@ -18,7 +18,7 @@ export function isEmail(value: string): boolean {
 }
 
 /**
- * Collects S4 validation errors while reading a JSON body, then throws them all at once as a 422.
+ * Collects validation errors (docs/qonto-facts.md#simulator-status-codes) while reading a JSON body, then throws them all at once as a 422.
  * Readers return `undefined` when the key is absent and `null` when it is explicitly `null`.
  */
 export class BodyValidator {

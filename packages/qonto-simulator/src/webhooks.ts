@@ -62,7 +62,7 @@ function isSuccess(status: number | 'error'): boolean {
 }
 
 /**
- * Delivers signed webhooks (S23–S25). Deliveries to one subscription leave in order (one first
+ * Delivers signed webhooks (docs/qonto-facts.md#simulator-webhooks). Deliveries to one subscription leave in order (one first
  * attempt at a time); retries follow the configured delays and keep the envelope `id` and body
  * with a fresh `t` and signature; after the last retry the event is dropped.
  */

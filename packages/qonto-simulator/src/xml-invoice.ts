@@ -16,7 +16,7 @@ export interface XmlBuyer {
   country: string | null;
 }
 
-/** What S16 reads from a UBL 2.1 or CII invoice. */
+/** What the bulk import reads from a UBL 2.1 or CII invoice (docs/qonto-facts.md#simulator-bulk-import-and-uploads). */
 export interface XmlInvoice {
   format: 'ubl' | 'cii';
   number: string | null;
@@ -170,7 +170,7 @@ function parseCii(invoice: Node): XmlInvoice {
   };
 }
 
-/** Reads a UBL 2.1 `Invoice` or a UN/CEFACT CII `CrossIndustryInvoice` (S16). */
+/** Reads a UBL 2.1 `Invoice` or a UN/CEFACT CII `CrossIndustryInvoice` (docs/qonto-facts.md#simulator-bulk-import-and-uploads). */
 export function parseInvoiceXml(bytes: Buffer): XmlInvoice {
   const xml = bytes.toString('utf8').replace(/^\uFEFF/, '');
   const valid = XMLValidator.validate(xml);

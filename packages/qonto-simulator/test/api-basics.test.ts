@@ -17,7 +17,8 @@ const TRACE = /^[0-9a-f]{32}$/;
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-describe('authentication (S1, S3, S4)', () => {
+// docs/qonto-facts.md#simulator-authentication, docs/qonto-facts.md#simulator-ids-and-trace-ids, docs/qonto-facts.md#simulator-status-codes
+describe('authentication', () => {
   it('accepts the Bearer token and the API key of each organisation', async () => {
     for (const credentials of sim.credentials) {
       for (const authorization of [`Bearer ${credentials.bearerToken}`, credentials.apiKey]) {
@@ -80,7 +81,8 @@ describe('isolation between organisations', () => {
   });
 });
 
-describe('unknown paths and out-of-scope endpoints (S27)', () => {
+// docs/qonto-facts.md#simulator-out-of-scope
+describe('unknown paths and out-of-scope endpoints', () => {
   it.each([
     ['GET', '/v2/credit_notes'],
     ['POST', '/v2/credit_notes'],
@@ -101,7 +103,8 @@ describe('unknown paths and out-of-scope endpoints (S27)', () => {
   });
 });
 
-describe('organization and e-invoicing settings (§9, S22)', () => {
+// docs/qonto-facts.md#organization, docs/qonto-facts.md#simulator-einvoicing-status-and-settings
+describe('organization and e-invoicing settings', () => {
   it('serves the seeded organization with one active EUR account', async () => {
     const { body, status } = await atelier.get('/v2/organization', { include_external_accounts: 'true' });
     expect(status).toBe(200);
@@ -122,8 +125,10 @@ describe('organization and e-invoicing settings (§9, S22)', () => {
   });
 });
 
-describe('representation (§6.2, S2, S11)', () => {
-  it('returns a single invoice wrapped, with every §6.2 key plus updated_at and its events', async () => {
+// docs/qonto-facts.md#invoice-fields, docs/qonto-facts.md#simulator-ids-and-trace-ids, docs/qonto-facts.md#simulator-invoices
+describe('representation', () => {
+  // docs/qonto-facts.md#invoice-fields, docs/qonto-facts.md#simulator-invoices
+  it('returns a single invoice wrapped, with every documented key plus updated_at and its events', async () => {
     const { body } = await atelier.get(`/v2/client_invoices/${SEED.atelier.invoices.alreadyApproved}`);
     const invoice = body.client_invoice!;
     expect(Object.keys(invoice).sort()).toEqual(
@@ -173,7 +178,8 @@ describe('representation (§6.2, S2, S11)', () => {
     expect(await page.text()).toContain(invoice.number!);
   });
 
-  it('returns a client wrapped with §5.2 keys, kind and type equal, root address mirroring billing_address', async () => {
+  // docs/qonto-facts.md#client-fields, docs/qonto-facts.md#simulator-clients
+  it('returns a client wrapped with the documented keys, kind and type equal, root address mirroring billing_address', async () => {
     const { body } = await atelier.get(`/v2/clients/${SEED.atelier.clients.boulangerie}`);
     const client = body.client!;
     expect(client).toMatchObject({
@@ -193,7 +199,8 @@ describe('representation (§6.2, S2, S11)', () => {
   });
 });
 
-describe('pagination (§4.3, S8)', () => {
+// docs/qonto-facts.md#pagination, docs/qonto-facts.md#simulator-pagination-and-filters
+describe('pagination', () => {
   it('pages with the exact meta envelope', async () => {
     const first = await atelier.get('/v2/client_invoices', { per_page: '15' });
     expect(first.body.meta).toEqual({ current_page: 1, next_page: 2, prev_page: null, total_pages: 3, total_count: 40, per_page: 15 });
@@ -238,7 +245,8 @@ describe('pagination (§4.3, S8)', () => {
   });
 });
 
-describe('invoice list filters and sort (§6.1, S8)', () => {
+// docs/qonto-facts.md#client-invoices, docs/qonto-facts.md#simulator-pagination-and-filters
+describe('invoice list filters and sort', () => {
   it('filters by a comma-separated status list', async () => {
     const all = (await atelier.get('/v2/client_invoices')).body.client_invoices!;
     const { body } = await atelier.get('/v2/client_invoices', { 'filter[status]': 'draft,canceled' });
@@ -278,7 +286,8 @@ describe('invoice list filters and sort (§6.1, S8)', () => {
   });
 });
 
-describe('client list filters and sort (§5.1)', () => {
+// docs/qonto-facts.md#clients
+describe('client list filters and sort', () => {
   it('sorts by name:asc by default and supports every documented sort', async () => {
     const names = (await atelier.get('/v2/clients')).body.clients!.map((client) => client.name!);
     const collator = new Intl.Collator('fr', { sensitivity: 'base' });

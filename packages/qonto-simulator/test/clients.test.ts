@@ -11,7 +11,8 @@ beforeEach(async () => {
 });
 afterEach(() => sim.close());
 
-describe('POST /v2/clients (S5, S9, S10)', () => {
+// docs/qonto-facts.md#simulator-status-codes, docs/qonto-facts.md#simulator-clients
+describe('POST /v2/clients', () => {
   it('creates a company: 201 wrapped, e_invoicing_reachable false even when sent true', async () => {
     const result = await atelier.post('/v2/clients', {
       kind: 'company',
@@ -85,7 +86,8 @@ describe('POST /v2/clients (S5, S9, S10)', () => {
   });
 });
 
-describe('PATCH /v2/clients/{id} (S9)', () => {
+// docs/qonto-facts.md#simulator-clients
+describe('PATCH /v2/clients/{id}', () => {
   it('changes only the keys sent and keeps root and billing address in sync both ways', async () => {
     const id = SEED.atelier.clients.nova;
     const before = (await atelier.get(`/v2/clients/${id}`)).body.client!;
@@ -111,7 +113,8 @@ describe('PATCH /v2/clients/{id} (S9)', () => {
   });
 });
 
-describe('DELETE /v2/clients/{id} (S5, S9)', () => {
+// docs/qonto-facts.md#simulator-status-codes, docs/qonto-facts.md#simulator-clients
+describe('DELETE /v2/clients/{id}', () => {
   it('answers 204 without body; invoices keep their embedded client', async () => {
     const result = await atelier.delete(`/v2/clients/${SEED.atelier.clients.delacroix}`);
     expect(result.status).toBe(204);

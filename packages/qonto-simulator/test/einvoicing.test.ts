@@ -23,7 +23,8 @@ function send(id: string) {
   return atelier.post(`/v2/client_invoices/${id}/send_by_einvoice`);
 }
 
-describe('send_by_einvoice checks in S18 order', () => {
+// docs/qonto-facts.md#simulator-send-by-e-invoice
+describe('send_by_einvoice checks in the decided order', () => {
   it('step 1: unknown invoice → 404 not_found', async () => {
     await start();
     const result = await send('0199044a-4400-77e3-807b-000000000000');
@@ -101,7 +102,8 @@ describe('send_by_einvoice checks in S18 order', () => {
   });
 });
 
-describe('network progression with the manual clock (S20)', () => {
+// docs/qonto-facts.md#simulator-e-invoicing-network
+describe('network progression with the manual clock', () => {
   it.each([
     ['readyToSend', ['200', '201', '202', '203', '204', '205'], ['pending', 'submitted', 'submitted', 'submitted', 'submitted', 'approved'], null],
     ['rejectedClient', ['200', '201', '202', '213'], ['pending', 'submitted', 'submitted', 'submission_failed'], ['SIM_REJECTED', 'Rejected by the receiving platform (simulated)']],
@@ -181,7 +183,8 @@ describe('network pace', () => {
   });
 });
 
-describe('mark_as_paid and cancel during e-invoicing (§10.4)', () => {
+// docs/qonto-facts.md#simulator-e-invoicing-network
+describe('mark_as_paid and cancel during e-invoicing', () => {
   it('mark_as_paid appends 212 at once when there are events and the status is not terminal', async () => {
     await start();
     await send(inv.readyToSend);
@@ -215,7 +218,8 @@ describe('mark_as_paid and cancel during e-invoicing (§10.4)', () => {
   });
 });
 
-describe('einvoicing_status derivation (S21)', () => {
+// docs/qonto-facts.md#simulator-einvoicing-status-and-settings
+describe('einvoicing_status derivation', () => {
   const cases: Array<[string[], string | null]> = [
     [[], null],
     [['200'], 'pending'],

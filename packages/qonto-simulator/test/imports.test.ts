@@ -26,7 +26,8 @@ async function counts(): Promise<[number, number]> {
   return [invoices, clients];
 }
 
-describe('POST /v2/client_invoices/bulk (§6.6, S16)', () => {
+// docs/qonto-facts.md#bulk-import, docs/qonto-facts.md#simulator-bulk-import-and-uploads
+describe('POST /v2/client_invoices/bulk', () => {
   it('imports a PDF as an unpaid invoice without client, items, amounts or number', async () => {
     const result = await bulk([{ name: 'facture-externe.pdf', type: 'application/pdf', content: pdf('a') }]);
     expect(result.status).toBe(201);
@@ -177,7 +178,8 @@ describe('POST /v2/client_invoices/bulk (§6.6, S16)', () => {
   });
 });
 
-describe('uploads (§6.7, S17)', () => {
+// docs/qonto-facts.md#uploads, docs/qonto-facts.md#simulator-bulk-import-and-uploads
+describe('uploads', () => {
   it('stores a PDF: 201 wrapped, GET by id, url serves the bytes', async () => {
     const bytes = pdf('upload');
     const result = await upload([{ name: 'justificatif.pdf', type: 'application/pdf', content: bytes }]);

@@ -24,7 +24,8 @@ const validBody = () => ({
   items: [line],
 });
 
-describe('POST /v2/client_invoices (S5, S12)', () => {
+// docs/qonto-facts.md#simulator-status-codes, docs/qonto-facts.md#simulator-invoices
+describe('POST /v2/client_invoices', () => {
   it('creates a draft: 201 wrapped, number null, client copied, no events', async () => {
     const result = await atelier.post('/v2/client_invoices', { ...validBody(), purchase_order: 'PO-1', header: 'Bonjour', footer: 'Merci' });
     expect(result.status).toBe(201);
@@ -128,7 +129,8 @@ describe('POST /v2/client_invoices (S5, S12)', () => {
   });
 });
 
-describe('totals and numbering (S13)', () => {
+// docs/qonto-facts.md#simulator-invoices
+describe('totals and numbering', () => {
   it('computes each line half-up to the cent and sums the lines; the invoice discount is echoed, not applied', async () => {
     const result = await atelier.post('/v2/client_invoices', {
       ...validBody(),
@@ -194,7 +196,8 @@ describe('totals and numbering (S13)', () => {
   });
 });
 
-describe('PATCH and DELETE (S11, S14)', () => {
+// docs/qonto-facts.md#simulator-invoices, docs/qonto-facts.md#simulator-invoice-transitions
+describe('PATCH and DELETE', () => {
   it('updates a draft: only keys sent, totals recomputed, client copy refreshed', async () => {
     await atelier.patch(`/v2/clients/${SEED.atelier.clients.delacroix}`, { name: 'Maison Delacroix & Cie' });
     const result = await atelier.patch(`/v2/client_invoices/${inv.draft}`, { items: [{ ...line, quantity: '2' }], purchase_order: 'PO-9' });
@@ -237,7 +240,8 @@ describe('PATCH and DELETE (S11, S14)', () => {
   });
 });
 
-describe('status transitions (§6.4, S14)', () => {
+// docs/qonto-facts.md#invoice-status-transitions, docs/qonto-facts.md#simulator-invoice-transitions
+describe('status transitions', () => {
   const cases: Array<[action: string, from: keyof typeof inv, expected: number, status?: string]> = [
     ['finalize', 'draft', 200, 'unpaid'],
     ['finalize', 'readyToSend', 422],
@@ -286,7 +290,8 @@ describe('status transitions (§6.4, S14)', () => {
   });
 });
 
-describe('send by email (S15)', () => {
+// docs/qonto-facts.md#simulator-send-by-email
+describe('send by email', () => {
   it('records the message in the outbox and answers 204 without changing the status', async () => {
     const result = await atelier.post(`/v2/client_invoices/${inv.readyToSend}/send`, {
       send_to: ['compta@maison-delacroix.example'],

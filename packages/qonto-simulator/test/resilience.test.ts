@@ -17,7 +17,8 @@ async function clientCount(): Promise<number> {
   return (await atelier.get('/v2/clients', { per_page: '1' })).body.meta!.total_count;
 }
 
-describe('idempotency (S7)', () => {
+// docs/qonto-facts.md#simulator-idempotency
+describe('idempotency', () => {
   it('replays the first 2xx answer (status, body, headers) whatever the repeat body', async () => {
     await start();
     const headers = { 'X-Qonto-Idempotency-Key': 'key-1' };
@@ -87,7 +88,8 @@ describe('idempotency (S7)', () => {
   });
 });
 
-describe('rate limits (S6)', () => {
+// docs/qonto-facts.md#simulator-rate-limits
+describe('rate limits', () => {
   it('answers 429 with too_many_requests and Retry-After beyond perTenSeconds; 429s do not count', async () => {
     await start({ rateLimit: { perTenSeconds: 3 } });
     for (let i = 0; i < 3; i += 1) expect((await atelier.get('/v2/einvoicing/settings')).status).toBe(200);

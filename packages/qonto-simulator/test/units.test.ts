@@ -7,7 +7,8 @@ import { createSimulator, SEED, SimulatorStore, seedStore } from '../src/index.j
 const JAN_2026 = Date.parse('2026-01-01T00:00:00Z');
 const JAN_2026_PREFIX = `${JAN_2026.toString(16).padStart(12, '0').slice(0, 8)}-${JAN_2026.toString(16).padStart(12, '0').slice(8)}`;
 
-describe('ids (S2, S24)', () => {
+// docs/qonto-facts.md#simulator-ids-and-trace-ids, docs/qonto-facts.md#simulator-webhooks
+describe('ids', () => {
   it('creates ordered UUIDv7 ids, even within one millisecond', () => {
     const ids = Array.from({ length: 50 }, () => uuidv7(1_764_000_000_000));
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -22,7 +23,8 @@ describe('ids (S2, S24)', () => {
     expect(seededUuidv7(JAN_2026, 'x').slice(0, 13)).toBe(JAN_2026_PREFIX);
   });
 
-  it('generates whsec_ secrets of 32 base62 characters and S2 timestamps', () => {
+  // docs/qonto-facts.md#simulator-webhooks, docs/qonto-facts.md#simulator-ids-and-trace-ids
+  it('generates whsec_ secrets of 32 base62 characters and UTC millisecond timestamps', () => {
     const secrets = new Set(Array.from({ length: 20 }, generateWebhookSecret));
     expect(secrets.size).toBe(20);
     for (const secret of secrets) expect(secret).toMatch(/^whsec_[0-9A-Za-z]{32}$/);
@@ -30,7 +32,8 @@ describe('ids (S2, S24)', () => {
   });
 });
 
-describe('amounts (S13)', () => {
+// docs/qonto-facts.md#simulator-invoices
+describe('amounts', () => {
   it('parses decimals and cents exactly', () => {
     expect(parseDecimal('1.50')).toEqual({ numerator: 150n, scale: 2 });
     expect(parseDecimal('-3')).toEqual({ numerator: -3n, scale: 0 });
@@ -48,7 +51,8 @@ describe('amounts (S13)', () => {
     expect(roundDiv(-25n, 10n)).toBe(-3n);
   });
 
-  it('computes the §6.2 example line', () => {
+  // docs/qonto-facts.md#invoice-fields
+  it('computes the documented example line', () => {
     expect(computeLine(parseDecimal('1.5')!, 10000, parseDecimal('0.2')!, { type: 'percentage', value: '0.1' })).toEqual({
       discountCents: 1500,
       subtotalCents: 13500,

@@ -31,7 +31,8 @@ function hasCents(value: unknown): boolean {
   return Object.entries(value).some(([key, inner]) => key.endsWith('_cents') || hasCents(inner));
 }
 
-describe('signature (§8.4, S24)', () => {
+// docs/qonto-facts.md#webhook-signature, docs/qonto-facts.md#simulator-webhooks
+describe('signature', () => {
   it("matches Qonto's published test vector", () => {
     expect(signatureHeader('test-secret', 1704110400, '{"test":"data"}')).toBe('t=1704110400,v1=56aff06dc227db80d6568a5070f912c601c31f20451745d257cbc0b5dfa93805');
   });
@@ -45,7 +46,8 @@ describe('signature (§8.4, S24)', () => {
   });
 });
 
-describe('webhook delivery (S23, S25)', () => {
+// docs/qonto-facts.md#simulator-webhooks
+describe('webhook delivery', () => {
   it('generates a whsec_ secret when none is given, and uses the given one otherwise', async () => {
     await start();
     expect(sim.webhookSecret).toMatch(/^whsec_[0-9A-Za-z]{32}$/);
@@ -78,7 +80,8 @@ describe('webhook delivery (S23, S25)', () => {
     expect(sim.webhooks.deliveries.map((delivery) => [delivery.attempt, delivery.status])).toEqual(Array.from({ length: 6 }, () => [1, 200]));
   });
 
-  it('builds the §8.3 envelope: data = single GET without *_cents and events, event first', async () => {
+  // docs/qonto-facts.md#webhook-envelope, docs/qonto-facts.md#simulator-webhooks
+  it('builds the documented envelope: data = single GET without *_cents and events, event first', async () => {
     await start();
     await atelier.post(`/v2/client_invoices/${inv.readyToSend}/send_by_einvoice`);
     await sim.webhooks.idle();
@@ -102,7 +105,8 @@ describe('webhook delivery (S23, S25)', () => {
     expect(envelope.data).toEqual({ event: 'updated', ...rest, items: rest.items!.map((item) => Object.fromEntries(Object.entries(item).filter(([key]) => !key.endsWith('_cents')))) });
   });
 
-  it('reports each invoice change as S23 lists it, and nothing for DELETE or email send', async () => {
+  // docs/qonto-facts.md#simulator-webhooks
+  it('reports each invoice change as decided, and nothing for DELETE or email send', async () => {
     await start();
     const created = (
       await atelier.post('/v2/client_invoices', {
@@ -210,7 +214,8 @@ describe('webhook delivery (S23, S25)', () => {
   });
 });
 
-describe('retries (S25)', () => {
+// docs/qonto-facts.md#simulator-webhooks
+describe('retries', () => {
   it('retries failures with the configured delays, keeping id and body with a fresh t and signature', async () => {
     let clock = Date.parse('2026-11-24T12:00:00.000Z');
     await start({ now: () => new Date(clock) });
@@ -337,7 +342,8 @@ describe('webhook faults', () => {
   });
 });
 
-describe('webhook subscriptions CRUD (§8.1, S26)', () => {
+// docs/qonto-facts.md#webhook-subscriptions, docs/qonto-facts.md#simulator-webhook-subscriptions
+describe('webhook subscriptions CRUD', () => {
   it('creates (201 unwrapped), lists, gets, replaces and deletes', async () => {
     await start();
     const created = await atelier.post('/v2/webhook_subscriptions', { callback_url: 'https://example.test/hook', types: ['v1/client-invoices'], description: 'mine' });

@@ -13,7 +13,7 @@ const SORTS = ['created_at:asc', 'created_at:desc', 'updated_at:asc', 'updated_a
 const EINVOICING_ADDRESS = [/^\d{9}$/, /^\d{9}_\d{14}$/, /^\d{9}_\d{14}_[A-Za-z0-9-]{1,50}$/, /^\d{9}_[A-Za-z0-9-]{1,50}$/];
 const ADDRESS_KEYS = ['street_address', 'city', 'zip_code', 'province_code', 'country_code'] as const;
 
-/** Lowercase, accents removed: how `filter[name]` compares (§5.1). */
+/** Lowercase, accents removed: how `filter[name]` compares (docs/qonto-facts.md#clients). */
 export function foldText(value: string): string {
   return value.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
 }
@@ -37,7 +37,7 @@ function readAddress(v: BodyValidator, key: string, current: AddressJson | null)
 }
 
 /**
- * Applies a create or PATCH body to a client (S9, S10): only the keys sent change,
+ * Applies a create or PATCH body to a client (docs/qonto-facts.md#simulator-clients): only the keys sent change,
  * `e_invoicing_reachable` is ignored, root address fields and `billing_address` stay in sync.
  */
 function applyClientBody(org: OrganizationRecord, client: ClientRecord, body: Record<string, unknown>, creating: boolean): void {
@@ -175,7 +175,7 @@ function deleteClient(ctx: SimContext) {
   return noContent();
 }
 
-/** Registers the client endpoints (§5.1). */
+/** Registers the client endpoints (docs/qonto-facts.md#clients). */
 export function registerClientRoutes(router: SimRouter): void {
   router
     .add('GET', '/v2/clients', listClients)

@@ -7,9 +7,9 @@ import type { SimulatorStore } from '../store.js';
 import type { ClientRecord, InvoiceRecord, OrganizationRecord } from '../types.js';
 import { type XmlBuyer, type XmlInvoice, XmlInvoiceError, parseInvoiceXml } from '../xml-invoice.js';
 
-/** Per-file limit of imports and uploads (§6.6, S17). */
+/** Per-file limit of imports and uploads (docs/qonto-facts.md#bulk-import, docs/qonto-facts.md#simulator-bulk-import-and-uploads). */
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
-/** Whole-request limit of a bulk import (§6.6). */
+/** Whole-request limit of a bulk import (docs/qonto-facts.md#bulk-import). */
 export const MAX_BULK_BYTES = 15 * 1024 * 1024;
 const MAX_FILES = 5;
 
@@ -17,7 +17,7 @@ type FileKind = 'pdf' | 'jpeg' | 'png' | 'xml';
 
 const CONTENT_TYPES: Record<FileKind, string> = { pdf: 'application/pdf', jpeg: 'image/jpeg', png: 'image/png', xml: 'application/xml' };
 
-/** Recognises a file by content type or, failing that, by extension (S16, S17). */
+/** Recognises a file by content type or, failing that, by extension (docs/qonto-facts.md#simulator-bulk-import-and-uploads). */
 export function fileKind(name: string, contentType: string): FileKind | null {
   const type = contentType.toLowerCase().split(';')[0]?.trim() ?? '';
   if (type === 'application/pdf') return 'pdf';
@@ -175,7 +175,10 @@ function getUpload(ctx: SimContext) {
   return jsonResponse(200, { client_invoice_upload: toWireUpload(upload, ctx.services.store.baseUrl) });
 }
 
-/** Registers bulk import (§6.6, S16) and uploads (§6.7, S17). */
+/**
+ * Registers bulk import (docs/qonto-facts.md#bulk-import) and uploads (docs/qonto-facts.md#uploads), as
+ * docs/qonto-facts.md#simulator-bulk-import-and-uploads decides.
+ */
 export function registerImportRoutes(router: SimRouter): void {
   router
     .add('POST', '/v2/client_invoices/bulk', bulkImport)

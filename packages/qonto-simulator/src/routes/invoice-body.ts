@@ -5,7 +5,7 @@ import type { SimulatorStore } from '../store.js';
 import type { ClientRecord, OrganizationRecord } from '../types.js';
 import { BodyValidator, type NestedValidator } from '../validation.js';
 
-/** The invoice fields a create or PATCH body may set (S12); absent keys are undefined. */
+/** The invoice fields a create or PATCH body may set (docs/qonto-facts.md#simulator-invoices); absent keys are undefined. */
 export interface InvoiceChanges {
   client?: ClientRecord;
   issue_date?: string;
@@ -30,7 +30,7 @@ export interface InvoiceChanges {
 
 const DISCOUNT_TYPES = ['percentage', 'absolute'] as const;
 
-/** Accepts the flat body and the `{"client_invoice": {...}}` wrapper (S12). */
+/** Accepts the flat body and the `{"client_invoice": {...}}` wrapper (docs/qonto-facts.md#simulator-invoices). */
 export function unwrapInvoiceBody(body: Record<string, unknown>): Record<string, unknown> {
   const wrapped = body['client_invoice'];
   return isRecord(wrapped) ? wrapped : body;
@@ -123,7 +123,7 @@ function normalizeIban(value: string): string {
 }
 
 /**
- * Validates a create (`creating`) or PATCH body (S12). Returns the changes; throws a 422 with every
+ * Validates a create (`creating`) or PATCH body (docs/qonto-facts.md#simulator-invoices). Returns the changes; throws a 422 with every
  * problem found.
  */
 export function readInvoiceChanges(

@@ -212,7 +212,7 @@ function sendByEmail(ctx: SimContext) {
   return noContent();
 }
 
-/** `send_by_einvoice` with the S18 checks in their exact order. */
+/** `send_by_einvoice` with the checks of docs/qonto-facts.md#simulator-send-by-e-invoice in their exact order. */
 function sendByEinvoice(ctx: SimContext) {
   const { store, network } = ctx.services;
   const invoice = requireInvoice(ctx);
@@ -232,7 +232,7 @@ function sendByEinvoice(ctx: SimContext) {
   return noContent();
 }
 
-/** Registers the client invoice endpoints (§6.1, §7.1). */
+/** Registers the client invoice endpoints (docs/qonto-facts.md#client-invoices, docs/qonto-facts.md#send-by-e-invoice). */
 export function registerInvoiceRoutes(router: SimRouter): void {
   router
     .add('GET', '/v2/client_invoices', listInvoices)

@@ -8,7 +8,7 @@ import type { SimContext, SimRouter } from '../services.js';
 import type { SubscriptionRecord } from '../types.js';
 import { BodyValidator } from '../validation.js';
 
-/** Webhook types a subscription may list (§8.2). */
+/** Webhook types a subscription may list (docs/qonto-facts.md#webhook-types). */
 export const WEBHOOK_TYPES = [
   CLIENT_INVOICES_WEBHOOK_TYPE,
   CLIENTS_WEBHOOK_TYPE,
@@ -27,7 +27,7 @@ interface SubscriptionFields {
   description: string | null;
 }
 
-/** Validates a POST or PUT body (§8.1, S26): both need `callback_url` and `types`. */
+/** Validates a POST or PUT body (docs/qonto-facts.md#webhook-subscriptions, docs/qonto-facts.md#simulator-webhook-subscriptions): both need `callback_url` and `types`. */
 function readSubscription(body: Record<string, unknown>): SubscriptionFields {
   const v = new BodyValidator(body);
   const callbackUrl = v.string('callback_url', { required: true, max: 512 });
@@ -101,7 +101,7 @@ function list(ctx: SimContext) {
   return jsonResponse(200, { subscriptions: result.items.map(toWireSubscription), meta: result.meta });
 }
 
-/** Registers the webhook subscription endpoints (§8.1, S26). */
+/** Registers the webhook subscription endpoints (docs/qonto-facts.md#webhook-subscriptions, docs/qonto-facts.md#simulator-webhook-subscriptions). */
 export function registerWebhookSubscriptionRoutes(router: SimRouter): void {
   router
     .add('GET', '/v2/webhook_subscriptions', list)
