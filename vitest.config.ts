@@ -10,9 +10,10 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // `npm test` runs the gateway's suites and every workspace package's own (its vitest.config.ts).
+    projects: [{ extends: true, test: { name: 'gateway', include: ['test/**/*.test.ts'] } }, 'packages/*'],
   },
 });

@@ -1,39 +1,37 @@
-import { randomInt } from 'node:crypto';
+/**
+ * The program: reads the configuration, then starts production mode (`QONTO_API_URL` set: the
+ * gateway in front of Qonto) or demo mode (src/demo.ts: the gateway in front of the Qonto
+ * simulator, loaded only then), prints the banner and stops on SIGTERM / SIGINT.
+ */
+import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
-import { createGateway, GRAPHQL_PATH, type Gateway } from './gateway.js';
+import { startDemo } from './demo.js';
+import { createGateway, GRAPHQL_PATH, WEBHOOK_PATH, type Gateway } from './gateway.js';
 import { createLogger } from './observability/logger.js';
-import { QontoTransport } from './qonto/transport.js';
-import { CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE } from './qonto/wire.js';
-import { createSimulator, type Simulator } from './simulator/index.js';
 
-/** The query GraphiQL opens with in simulator mode. */
-const DEMO_QUERY = `# Welcome! The Authorization header below holds demo credentials of the
-# embedded Qonto simulator. Run this, then try sendInvoiceByEinvoice and the
-# clientInvoiceLifecycle subscription (see the README).
-query Invoices {
-  clientInvoices(first: 10) {
-    totalCount
-    nodes {
-      id
-      number
-      status
-      totalAmount { value currency }
-      client { name einvoicingReachable }
-      einvoicingStatus
-      einvoicingLifecycleEvents { status label occurredAt }
-      einvoicingEligibility { eligible reasons }
-    }
-  }
+/** What either mode runs. */
+interface Running {
+  gateway: Gateway;
+  /** Said after "ready" in the banner's first line. */
+  note: string;
+  /** Banner lines after the gateway's own. */
+  bannerLines: string[];
+  close(): Promise<void>;
 }
-`;
 
-const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+async function startProduction(config: GatewayConfig, logger: Logger): Promise<Running> {
+  const gateway = await createGateway({ config, logger });
+  return {
+    gateway,
+    note: '',
+    bannerLines: [`  Qonto:     ${config.qonto.apiUrl} (${config.qonto.environment}, ${config.qonto.auth.mode} auth)`],
+    close: () => gateway.close(),
+  };
+}
 
-/** A webhook secret shaped like Qonto's generated ones (`whsec_` + 32 base62 characters). */
-function generateWebhookSecret(): string {
-  let secret = 'whsec_';
-  for (let i = 0; i < 32; i++) secret += BASE62[randomInt(BASE62.length)];
-  return secret;
+async function startDemoMode(config: GatewayConfig, logger: Logger): Promise<Running> {
+  const demo = await startDemo({ config, logger });
+  return { gateway: demo.gateway, note: ' (simulator mode: no QONTO_API_URL set)', bannerLines: demo.bannerLines, close: demo.close };
 }
 
 async function main(): Promise<void> {
@@ -51,61 +49,9 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception'));
 
-  let simulator: Simulator | undefined;
-  let gateway: Gateway;
-  if (config.qonto.apiUrl) {
-    gateway = await createGateway({ config, logger });
-  } else {
-    simulator = await createSimulator({ port: config.simulator.port, stepIntervalMs: config.simulator.stepIntervalMs });
-    const secret = config.webhookSecrets[0] ?? generateWebhookSecret();
-    const demo = simulator.credentials[0];
-    if (!demo) throw new Error('the simulator has no demo organisation');
-    const auth =
-      config.qonto.auth.mode === 'static' && !config.qonto.auth.authorization
-        ? { ...config.qonto.auth, authorization: demo.apiKey }
-        : config.qonto.auth;
-    config = { ...config, webhookSecrets: [secret, ...config.webhookSecrets.slice(1)], qonto: { ...config.qonto, auth } };
-    const graphiqlAuthorization =
-      auth.mode === 'static' ? `Bearer ${auth.gatewayApiKeys[0] ?? ''}` : `Bearer ${demo.bearerToken}`;
-    gateway = await createGateway({
-      config,
-      logger,
-      qontoBaseUrl: simulator.url,
-      graphiql: { headers: { Authorization: graphiqlAuthorization }, defaultQuery: DEMO_QUERY },
-    });
-    const registrar = new QontoTransport({ baseUrl: simulator.url, environment: 'production' });
-    for (const organisation of simulator.credentials) {
-      await registrar.forAuthorization(`Bearer ${organisation.bearerToken}`).createWebhookSubscription({
-        callback_url: `${gateway.url}/webhooks/qonto`,
-        types: [CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE],
-        secret,
-        description: 'Embedded gateway (simulator mode)',
-      });
-    }
-    await registrar.close();
-  }
+  const running = config.qonto.apiUrl ? await startProduction(config, logger) : await startDemoMode(config, logger);
 
-  const publicUrl = gateway.url.replace('://127.0.0.1:', '://localhost:');
-  const lines = [
-    '',
-    `Qonto e-invoicing gateway ready${simulator ? ' (simulator mode: no QONTO_API_URL set)' : ''}`,
-    `  GraphiQL:  ${publicUrl}${GRAPHQL_PATH}`,
-    `  Webhooks:  ${publicUrl}/webhooks/qonto`,
-    `  Metrics:   ${publicUrl}/metrics`,
-  ];
-  if (simulator) {
-    lines.push(`  Simulator: ${simulator.url} (an embedded stand-in for Qonto's REST API)`, '', 'Demo credentials (send one as the Authorization header):');
-    for (const organisation of simulator.credentials) {
-      lines.push(`  ${organisation.legalName}:`, `    Authorization: Bearer ${organisation.bearerToken}`, `    Authorization: ${organisation.apiKey}`);
-    }
-    if (config.qonto.auth.mode === 'static') {
-      lines.push(`  (static auth: the gateway uses ${simulator.credentials[0]?.legalName}; send Authorization: Bearer <one of GATEWAY_API_KEYS>)`);
-    }
-  } else {
-    lines.push(`  Qonto:     ${config.qonto.apiUrl} (${config.qonto.environment}, ${config.qonto.auth.mode} auth)`);
-  }
-  process.stdout.write(`${lines.join('\n')}\n\n`);
-
+  // Signal handlers first: whoever reads the banner may stop the program right away.
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -115,14 +61,24 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     void (async () => {
-      await gateway.close();
-      await simulator?.close();
+      await running.close();
       logger.info('stopped');
       process.exit(0);
     })();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+
+  const publicUrl = running.gateway.url.replace('://127.0.0.1:', '://localhost:');
+  const lines = [
+    '',
+    `Qonto e-invoicing gateway ready${running.note}`,
+    `  GraphiQL:  ${publicUrl}${GRAPHQL_PATH}`,
+    `  Webhooks:  ${publicUrl}${WEBHOOK_PATH}`,
+    `  Metrics:   ${publicUrl}/metrics`,
+    ...running.bannerLines,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
 void main();

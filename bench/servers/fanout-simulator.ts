@@ -4,9 +4,7 @@
  * tenant organisations cloned from the demo one so that subscriptions can spread over many
  * credentials. Driven over IPC (bench/lib/fanout-ipc.ts).
  */
-import { createSimulator, SEED } from '../../src/simulator/index.js';
-import { embeddedClient } from '../../src/simulator/representation.js';
-import type { ClientRecord, InvoiceRecord, OrganizationRecord } from '../../src/simulator/types.js';
+import { createSimulator, embeddedClient, SEED, type ClientRecord, type InvoiceRecord, type OrganizationRecord } from 'qonto-simulator';
 import { writeHeapSnapshot } from 'node:v8';
 import { collectAndMeasure, nowMs, serveParent } from '../lib/fanout-ipc.js';
 

@@ -21,7 +21,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSimulator, type SimulatorRequestRecord } from '../../src/simulator/index.js';
+import { createSimulator, type SimulatorRequestRecord } from 'qonto-simulator';
 
 const extraInvoices = Number(process.env['BENCH_EXTRA_INVOICES'] ?? 0);
 const perTenSeconds = Number(process.env['BENCH_SIM_PER_TEN_SECONDS'] ?? '') || 1e12;

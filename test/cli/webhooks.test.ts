@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isLoopbackHost } from '../../src/cli/qonto-env.js';
 import { runWebhooksCli, WEBHOOKS_USAGE } from '../../src/cli/webhooks.js';
-import { createSimulator, type DemoCredentials, type Simulator } from '../../src/simulator/index.js';
+import { createSimulator, type DemoCredentials, type Simulator } from 'qonto-simulator';
 import { json, startFakeQonto } from '../qonto/fake-qonto.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

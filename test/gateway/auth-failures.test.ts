@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import type { VerifiedCredentials } from '../../src/edge/auth-failures.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createSimulator, SEED, type Simulator } from '../../src/simulator/index.js';
+import { createSimulator, SEED, type Simulator } from 'qonto-simulator';
 import { LIFECYCLE, subscribe, type LifecycleMessage } from '../helpers/live.js';
 
 const QUERY = '{ clients(first: 1) { totalCount } }';

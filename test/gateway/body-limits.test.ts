@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, MAX_JSON_BODY_BYTES, MAX_MULTIPART_BODY_BYTES, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import { createSimulator, type Simulator } from 'qonto-simulator';
 import { multipartBody } from '../http/multipart-body.js';
 
 const MB = 1024 * 1024;

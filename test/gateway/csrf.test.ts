@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/simulator/index.js';
+import { SEED } from 'qonto-simulator';
 import { startStack, type TestStack } from '../helpers/stack.js';
 
 const ENDPOINT = 'http://gateway/graphql';

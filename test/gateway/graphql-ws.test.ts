@@ -3,7 +3,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { createLogger } from '../../src/observability/logger.js';
-import { SEED } from '../../src/simulator/index.js';
+import { SEED } from 'qonto-simulator';
 import { LIFECYCLE, startLiveStack, subscribe, type LifecycleMessage, type LiveStack } from '../helpers/live.js';
 
 const INVOICES = SEED.atelier.invoices;

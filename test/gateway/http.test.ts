@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import { createSimulator, type Simulator } from 'qonto-simulator';
 
 let sim: Simulator;
 let gateway: Gateway;

@@ -1,7 +1,7 @@
 import { getNamedType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema/index.js';
-import { SEED } from '../../src/simulator/index.js';
+import { SEED } from 'qonto-simulator';
 import { startStack, type TestStack } from '../helpers/stack.js';
 
 let stack: TestStack;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QontoTransport } from '../../src/qonto/transport.js';
-import { SEED } from '../../src/simulator/index.js';
+import { SEED } from 'qonto-simulator';
 import { startStack, type TestStack } from '../helpers/stack.js';
 
 const UBL = readFileSync(new URL('../fixtures/ubl-invoice.xml', import.meta.url), 'utf8');

@@ -7,7 +7,7 @@ import { gatewayError } from '../../src/graphql/errors.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { errorSeverity } from '../../src/observability/yoga-logger.js';
 import { QontoError } from '../../src/qonto/errors.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import { createSimulator, type Simulator } from 'qonto-simulator';
 
 interface LogLine {
   level: number;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/simulator/index.js';
+import { SEED } from 'qonto-simulator';
 import { todayInParis } from '../../src/schema/mark-as-paid.js';
 import { startStack, type TestStack } from '../helpers/stack.js';
 

@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { QontoHealthSource } from '../../src/observability/qonto-health.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import { createSimulator, type Simulator } from 'qonto-simulator';
 
 let sim: Simulator | undefined;
 let gateway: Gateway | undefined;

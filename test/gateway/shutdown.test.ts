@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.js';
 import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createSimulator, SEED } from '../../src/simulator/index.js';
+import { createSimulator, SEED } from 'qonto-simulator';
 
 describe('graceful shutdown', () => {
   it('lets in-flight requests finish, closes WebSockets with 1001 and ends subscriptions', async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createGatewayApp, type GatewayApp } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import { createSimulator, type Simulator } from 'qonto-simulator';
 import { multipartBody, type Part } from '../http/multipart-body.js';
 
 const MB = 1024 * 1024;

@@ -2,11 +2,10 @@ import { createClient, type Client } from 'graphql-ws';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.js';
+import { registerGatewayWebhooks } from '../../src/demo.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { QontoTransport } from '../../src/qonto/transport.js';
-import { CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE } from '../../src/qonto/wire.js';
-import { createSimulator, generateWebhookSecret, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import { createSimulator, generateWebhookSecret, type Simulator, type SimulatorOptions } from 'qonto-simulator';
 
 /** A simulator and gateway(s) on real ports, the simulator's webhooks aimed at the first gateway. */
 export interface LiveStack {
@@ -34,15 +33,12 @@ export async function startLiveStack(
     const logger = options.logger?.(i) ?? createLogger('silent');
     gateways.push(await createGateway({ config, qontoBaseUrl: sim.url, logger, shutdownGraceMs: 1000 }));
   }
-  const registrar = new QontoTransport({ baseUrl: sim.url, environment: 'production' });
-  for (const organisation of sim.credentials) {
-    await registrar.forAuthorization(`Bearer ${organisation.bearerToken}`).createWebhookSubscription({
-      callback_url: `${gateways[0]!.url}/webhooks/qonto`,
-      types: [CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE],
-      secret,
-    });
-  }
-  await registrar.close();
+  await registerGatewayWebhooks({
+    qontoBaseUrl: sim.url,
+    gatewayUrl: gateways[0]!.url,
+    authorizations: sim.credentials.map((organisation) => `Bearer ${organisation.bearerToken}`),
+    secret,
+  });
   const clients: Client[] = [];
   return {
     sim,

@@ -1,7 +1,7 @@
 import { loadConfig, type GatewayConfig } from '../../src/config.js';
 import { createGatewayApp, type GatewayApp } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import { createSimulator, type Simulator, type SimulatorOptions } from 'qonto-simulator';
 
 /** A GraphQL response as the tests read it. */
 export interface GraphQLResponse<TData = Record<string, unknown>> {

@@ -6,7 +6,7 @@ import { createRedisDeduplicator } from '../../src/lifecycle/deduplicator.js';
 import { RedisConnections } from '../../src/lifecycle/redis-connections.js';
 import { createRedisBus, invoiceTopic } from '../../src/lifecycle/signal-bus.js';
 import { signatureHeader } from '../../src/qonto/webhook-signature.js';
-import { SEED } from '../../src/simulator/index.js';
+import { SEED } from 'qonto-simulator';
 import { LIFECYCLE, startLiveStack, subscribe, type LifecycleMessage, type LiveStack } from '../helpers/live.js';
 import {
   captureLogs,

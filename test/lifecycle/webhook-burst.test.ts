@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIGNAL_COALESCE_MS } from '../../src/lifecycle/hub.js';
 import { signatureHeader } from '../../src/qonto/webhook-signature.js';
-import { SEED } from '../../src/simulator/index.js';
+import { SEED } from 'qonto-simulator';
 import { LIFECYCLE, startLiveStack, subscribe, type LifecycleMessage, type LiveStack } from '../helpers/live.js';
 
 const SEND = 'mutation ($id: ID!) { sendInvoiceByEinvoice(id: $id) { __typename } }';
