@@ -4,7 +4,7 @@ import { isExactOrigin } from './http/origin.js';
 
 export { ConfigError };
 
-/** Qonto's sandbox host: `QONTO_ENVIRONMENT` defaults to `sandbox` for it (qonto-api.md §2.1). */
+/** Qonto's sandbox host: `QONTO_ENVIRONMENT` defaults to `sandbox` for it (docs/qonto-facts.md#environments-and-sandbox). */
 export const QONTO_SANDBOX_HOST = 'thirdparty-sandbox.staging.qonto.co';
 
 /** How the gateway authenticates to Qonto. */
@@ -18,7 +18,7 @@ export type QontoAuthConfig =
       gatewayApiKeys: string[];
     };
 
-/** The validated environment contract of design.md §4. */
+/** The validated environment contract (README.md#configuration). */
 export interface GatewayConfig {
   port: number;
   host: string;

@@ -20,7 +20,7 @@ export interface ReadinessOptions {
 }
 
 /**
- * Whether this replica should receive traffic (design.md §6.3, "Readiness"): its config is loaded,
+ * Whether this replica should receive traffic (docs/decisions.md#readiness): its config is loaded,
  * Redis answers when configured, and it is not draining. Qonto's health is deliberately not part of
  * it (it is the `qonto_up` metric): a Qonto outage must not take every replica out of the load
  * balancer, and a probe to Qonto would spend the shared quota.

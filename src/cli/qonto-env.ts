@@ -48,8 +48,8 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * Reads the Qonto part of the environment contract (design.md §4) for a command-line tool:
- * `QONTO_API_URL` (required), `QONTO_ENVIRONMENT`, `QONTO_STAGING_TOKEN`, and credentials
+ * Reads the Qonto part of the environment contract (README.md#configuration) for a command-line
+ * tool: `QONTO_API_URL` (required), `QONTO_ENVIRONMENT`, `QONTO_STAGING_TOKEN`, and credentials
  * (`QONTO_API_LOGIN` + `QONTO_API_SECRET_KEY`, or `QONTO_ACCESS_TOKEN`), required whatever
  * `QONTO_AUTH_MODE` says; `QONTO_TIMEOUT_MS` and `QONTO_MAX_RETRIES` as for the gateway. Unlike `loadConfig` it does not need `QONTO_WEBHOOK_SECRET`.
  * Throws a {@link ConfigError} whose message is one line naming the variable; never echoes a secret.

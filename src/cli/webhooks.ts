@@ -23,10 +23,10 @@ export interface CliIo {
   err(line: string): void;
 }
 
-/** The webhook types the gateway consumes (qonto-api.md §8.2), in subscription order. */
+/** The webhook types the gateway consumes (docs/qonto-facts.md#webhook-types), in subscription order. */
 export const GATEWAY_WEBHOOK_TYPES: readonly string[] = [CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE];
 
-/** Path of the gateway's webhook receiver (design.md §4). */
+/** Path of the gateway's webhook receiver (README.md#http-surface). */
 const RECEIVER_PATH = '/webhooks/qonto';
 const MAX_CALLBACK_URL = 512;
 const MIN_SECRET = 32;
@@ -93,10 +93,10 @@ function isCommand(value: string): value is Command {
 
 /**
  * Runs `npm run webhooks -- <argv>`: `register`, `list` or `delete` Qonto webhook subscriptions
- * with the credentials of `env` (design.md §4). Writes results to `io.out` and every problem as
- * one line to `io.err` (never a stack trace, never the `Authorization` value), and resolves with
- * the process exit code: 0 on success or `--help`, 1 otherwise. Makes no Qonto call when the
- * arguments or the environment are invalid.
+ * with the credentials of `env` (README.md#configuration). Writes results to `io.out` and every
+ * problem as one line to `io.err` (never a stack trace, never the `Authorization` value), and
+ * resolves with the process exit code: 0 on success or `--help`, 1 otherwise. Makes no Qonto call
+ * when the arguments or the environment are invalid.
  */
 export async function runWebhooksCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   const [first, ...rest] = argv;
@@ -210,7 +210,7 @@ function registerInput(values: ParsedArgs['values']): RegisterInput {
   return { url, secret, description, separate: values.separate === true, force: values.force === true };
 }
 
-/** Real Qonto only delivers to https, and the gateway only trusts https there (S25). */
+/** Real Qonto only delivers to https, and the gateway only trusts https there (docs/qonto-facts.md#webhook-delivery). */
 function checkCallbackScheme(url: string, config: CliQontoConfig): void {
   if (config.realQonto && new URL(url).protocol !== 'https:') {
     throw new UsageError(

@@ -53,7 +53,7 @@ export function evaluateEligibility(input: EligibilityInput): Eligibility {
   return { eligible: reasons.length === 0, reasons };
 }
 
-/** The client id of an invoice: the embedded `client.id`, else a top-level `client_id` (§10.1). */
+/** The client id of an invoice: the embedded `client.id`, else a top-level `client_id` (docs/qonto-facts.md#leniency). */
 export function invoiceClientId(invoice: Pick<WireClientInvoice, 'client' | 'client_id'>): string | null {
   return invoice.client?.id ?? invoice.client_id ?? null;
 }

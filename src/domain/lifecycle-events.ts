@@ -1,6 +1,6 @@
 import type { WireLifecycleEvent } from '../qonto/wire.js';
 
-/** French e-invoicing lifecycle statuses by code (qonto-api.md §7.3), named as in the GraphQL enum. */
+/** French e-invoicing lifecycle statuses by code (docs/qonto-facts.md#lifecycle-codes), named as in the GraphQL enum. */
 export const LIFECYCLE_STATUSES = {
   200: { status: 'SUBMITTED', label: 'Submitted' },
   201: { status: 'ISSUED_BY_PLATFORM', label: 'Issued by platform' },
@@ -72,9 +72,9 @@ function timeOf(event: WireLifecycleEvent): number {
 }
 
 /**
- * Normalises Qonto's `einvoicing_lifecycle_events` (§10.1): `status_code` as string or number,
- * sorted by timestamp keeping array order for ties (events without a timestamp keep their place
- * at the front), unknown codes mapped to `UNKNOWN`.
+ * Normalises Qonto's `einvoicing_lifecycle_events` (docs/qonto-facts.md#leniency): `status_code`
+ * as string or number, sorted by timestamp keeping array order for ties (events without a
+ * timestamp keep their place at the front), unknown codes mapped to `UNKNOWN`.
  */
 export function normalizeLifecycleEvents(invoiceId: string, events: readonly WireLifecycleEvent[] | null | undefined): LifecycleEvent[] {
   if (!events || events.length === 0) return [];

@@ -1,4 +1,4 @@
-/** Qonto's largest `per_page` (qonto-api.md §4.3). */
+/** Qonto's largest `per_page` (docs/qonto-facts.md#pagination). */
 export const MAX_PAGE_SIZE = 100;
 
 /** The Qonto pages that cover one window of a list. */

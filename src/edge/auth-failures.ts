@@ -49,8 +49,9 @@ const IGNORED: AuthAttempt = { succeeded: () => undefined, failed: () => undefin
 
 /**
  * Limits failed authentications per client address, so that no client can spend the gateway's
- * 401 budget at Qonto (qonto-api.md §4.2: past 200 401s an hour, Qonto throttles the whole
- * gateway) while good credentials keep working (design.md §6.3, "401 budget").
+ * 401 budget at Qonto (past 200 401s an hour, Qonto throttles the whole gateway:
+ * docs/qonto-facts.md#rate-limits) while good credentials keep working
+ * (docs/decisions.md#401-budget).
  *
  * A presented credential that is not verified reserves one failure before it is used; the
  * reservation is returned when the credential turns out not refused. So however many requests

@@ -15,10 +15,10 @@ export function statusShowsQontoUp(status: UpstreamCallStatus): boolean {
 }
 
 /**
- * Qonto's health as metrics (design.md §6.3: readiness does not depend on it): `qonto_up` (1 or 0,
- * from the latest observation) and `qonto_last_seen_up_timestamp_seconds`. Both are absent until
- * the first observation. Observations come from real traffic (every upstream attempt) and, in
- * static auth mode, from a periodic probe ({@link startQontoProbe}).
+ * Qonto's health as metrics (readiness does not depend on it: docs/decisions.md#readiness):
+ * `qonto_up` (1 or 0, from the latest observation) and `qonto_last_seen_up_timestamp_seconds`.
+ * Both are absent until the first observation. Observations come from real traffic (every upstream
+ * attempt) and, in static auth mode, from a periodic probe ({@link startQontoProbe}).
  */
 export class QontoHealth {
   readonly #registry: Registry;

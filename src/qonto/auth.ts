@@ -1,4 +1,4 @@
-/** Credentials the gateway may hold for Qonto (qonto-api.md §2.2, §2.3). */
+/** Credentials the gateway may hold for Qonto (docs/qonto-facts.md#authentication). */
 export interface StaticCredentials {
   /** Organization slug, e.g. `acme-1234`. */
   apiLogin?: string | undefined;

@@ -49,7 +49,7 @@ export interface PageParams {
   sortBy?: string;
 }
 
-/** `GET /v2/clients` parameters (qonto-api.md §5.1). */
+/** `GET /v2/clients` parameters (docs/qonto-facts.md#clients). */
 export interface ListClientsParams extends PageParams {
   filter?: {
     name?: string;
@@ -61,7 +61,7 @@ export interface ListClientsParams extends PageParams {
   };
 }
 
-/** `GET /v2/client_invoices` parameters (qonto-api.md §6.1). */
+/** `GET /v2/client_invoices` parameters (docs/qonto-facts.md#client-invoices). */
 export interface ListClientInvoicesParams extends PageParams {
   filter?: {
     /** Sent comma-joined as `filter[status]`. */

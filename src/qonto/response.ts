@@ -18,9 +18,9 @@ const STAGING_HINT =
   'In sandbox, QONTO_STAGING_TOKEN is probably missing or wrong (Qonto then serves its login page).';
 
 /**
- * Classifies an answer (qonto-api.md §4.1, §10.1): any 2xx is success, with or without a JSON
- * body; a 2xx/3xx that is not JSON is `invalid_response`; any 4xx/5xx is `http`, with or without
- * `errors[]`/`trace_id`, retryable for 429 and 5xx.
+ * Classifies an answer (docs/qonto-facts.md#error-body, docs/qonto-facts.md#leniency): any 2xx
+ * is success, with or without a JSON body; a 2xx/3xx that is not JSON is `invalid_response`; any
+ * 4xx/5xx is `http`, with or without `errors[]`/`trace_id`, retryable for 429 and 5xx.
  */
 export function failureFromResponse(
   status: number,

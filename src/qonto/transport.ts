@@ -69,7 +69,7 @@ export interface QontoTransportOptions {
   maxRetries?: number;
   /** Backoff base for 5xx, network errors and timeouts, default 250 ms. */
   retryBaseDelayMs?: number;
-  /** Backoff base for a 429 without `Retry-After` (qonto-api.md §10.1), default 1000 ms. */
+  /** Backoff base for a 429 without `Retry-After` (docs/qonto-facts.md#leniency), default 1000 ms. */
   rateLimitBaseDelayMs?: number;
   /** Cap of a computed backoff delay, default 30 000 ms. A `Retry-After` above it is not waited for. */
   retryMaxDelayMs?: number;

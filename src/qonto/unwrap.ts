@@ -10,8 +10,9 @@ export interface CallSite {
 }
 
 /**
- * A single resource, wrapped in one of `keys` (`{ client: {…} }`) or unwrapped (qonto-api.md
- * §10.1). It must carry an `id`, a string or a number (normalized to a string).
+ * A single resource, wrapped in one of `keys` (`{ client: {…} }`) or unwrapped
+ * (docs/qonto-facts.md#leniency). It must carry an `id`, a string or a number (normalized to a
+ * string).
  */
 export function unwrapResource<T extends { id: string }>(body: unknown, keys: readonly string[], site: CallSite): T {
   for (const key of keys) {

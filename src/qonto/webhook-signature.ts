@@ -1,14 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** Name of the header that carries a webhook signature (§8.4). */
+/** Name of the header that carries a webhook signature (docs/qonto-facts.md#webhook-signature). */
 export const SIGNATURE_HEADER = 'x-qonto-signature';
 
-/** Qonto rejects deliveries older than this (§8.4). */
+/** Qonto rejects deliveries older than this (docs/qonto-facts.md#webhook-signature). */
 export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
 
 /**
  * Computes `v1`: the lowercase hex HMAC-SHA256 of `"<t>.<raw body>"`, keyed with the UTF-8 bytes
- * of the secret exactly as given (S24: a `whsec_` prefix is part of the key).
+ * of the secret exactly as given, a `whsec_` prefix included (docs/qonto-facts.md#webhook-signature).
  */
 export function computeSignature(secret: string, timestamp: number, rawBody: string | Uint8Array): string {
   const hmac = createHmac('sha256', Buffer.from(secret, 'utf8'));

@@ -1,11 +1,11 @@
 /**
  * Qonto Business API wire types, in snake_case exactly as Qonto sends them
- * (see shared/qonto-api.md §4–§9).
+ * (see docs/qonto-facts.md).
  *
- * Parsing is lenient where Qonto documents nothing (§10.1): every field but `id` may be missing
- * or `null`, enum-like fields are plain strings (unknown values are kept, never rejected) and
- * `status_code` may be a string or a number. The gateway maps these into its own shapes; the
- * simulator emits exactly one variant of each.
+ * Parsing is lenient where Qonto documents nothing (docs/qonto-facts.md#leniency): every field
+ * but `id` may be missing or `null`, enum-like fields are plain strings (unknown values are kept,
+ * never rejected) and `status_code` may be a string or a number. The gateway maps these into its
+ * own shapes; the simulator emits exactly one variant of each.
  */
 
 /** A decimal string amount, e.g. `{ value: "12.52", currency: "EUR" }`. */
@@ -20,7 +20,7 @@ export type WireClientKind = 'company' | 'individual' | 'freelancer' | (string &
 /** Known invoice statuses; any other string is kept as is. */
 export type WireInvoiceStatus = 'draft' | 'unpaid' | 'paid' | 'canceled' | (string & {});
 
-/** Known e-invoicing statuses (assumption S21); any other string is kept as is. */
+/** Known e-invoicing statuses (decided: docs/qonto-facts.md#einvoicing-status); any other string is kept as is. */
 export type WireEinvoicingStatus =
   | 'pending'
   | 'submitted'
@@ -39,7 +39,7 @@ export interface WireAddress {
   country_code?: string | null;
 }
 
-/** `GET /v2/clients/{id}` → `{ client }` (§5.2). */
+/** `GET /v2/clients/{id}` → `{ client }` (docs/qonto-facts.md#client-fields). */
 export interface WireClient {
   id: string;
   kind?: WireClientKind | null;
@@ -97,7 +97,7 @@ export interface WireDiscount {
   amount?: WireMoney | null;
 }
 
-/** One invoice line (§6.2). */
+/** One invoice line (docs/qonto-facts.md#invoice-fields). */
 export interface WireInvoiceItem {
   title?: string | null;
   description?: string | null;
@@ -117,8 +117,8 @@ export interface WireInvoiceItem {
 }
 
 /**
- * One e-invoicing lifecycle event (§7.2, S19). `status_code` may come as a string or a number;
- * the simulator always sends a string.
+ * One e-invoicing lifecycle event (docs/qonto-facts.md#lifecycle-events). `status_code` may come
+ * as a string or a number; the simulator always sends a string.
  */
 export interface WireLifecycleEvent {
   status_code: string | number;
@@ -127,7 +127,7 @@ export interface WireLifecycleEvent {
   reason_message?: string | null;
 }
 
-/** `GET /v2/client_invoices/{id}` → `{ client_invoice }` (§6.2). */
+/** `GET /v2/client_invoices/{id}` → `{ client_invoice }` (docs/qonto-facts.md#invoice-fields). */
 export interface WireClientInvoice {
   id: string;
   organization_id?: string | null;
@@ -161,14 +161,14 @@ export interface WireClientInvoice {
   discount?: WireDiscount | null;
   items?: WireInvoiceItem[] | null;
   client?: WireEmbeddedClient | null;
-  /** Not sent by Qonto's examples; accepted when `client.id` is missing (§10.1). */
+  /** Not sent by Qonto's examples; accepted when `client.id` is missing (docs/qonto-facts.md#leniency). */
   client_id?: string | null;
   einvoicing_status?: WireEinvoicingStatus | null;
   /** Only on the single-invoice GET; list items leave it out. */
   einvoicing_lifecycle_events?: WireLifecycleEvent[] | null;
 }
 
-/** Pagination `meta` of every list (§4.3). */
+/** Pagination `meta` of every list (docs/qonto-facts.md#pagination). */
 export interface WirePaginationMeta {
   current_page: number;
   next_page: number | null;
@@ -190,19 +190,19 @@ export interface WireClientInvoiceList {
   meta: WirePaginationMeta;
 }
 
-/** `POST /v2/client_invoices/bulk` → one entry per file (§6.6). */
+/** `POST /v2/client_invoices/bulk` → one entry per file (docs/qonto-facts.md#bulk-import). */
 export interface WireBulkImportEntry {
   invoice_id: string;
   file_name: string;
 }
 
-/** `GET /v2/einvoicing/settings` (§9, S22). */
+/** `GET /v2/einvoicing/settings` (docs/qonto-facts.md#einvoicing-settings). */
 export interface WireEinvoicingSettings {
   sending_status?: 'enabled' | 'disabled' | (string & {}) | null;
   receiving_status?: 'enabled' | 'disabled' | 'pending_creation' | 'pending_deletion' | (string & {}) | null;
 }
 
-/** One bank account of the organization (§9). */
+/** One bank account of the organization (docs/qonto-facts.md#organization). */
 export interface WireBankAccount {
   slug?: string | null;
   iban?: string | null;
@@ -218,7 +218,7 @@ export interface WireBankAccount {
   main?: boolean | null;
 }
 
-/** `GET /v2/organization` → `{ organization }` (§9). */
+/** `GET /v2/organization` → `{ organization }` (docs/qonto-facts.md#organization). */
 export interface WireOrganization {
   id: string;
   slug?: string | null;
@@ -235,7 +235,7 @@ export interface WireOrganization {
   bank_accounts?: WireBankAccount[] | null;
 }
 
-/** Webhook subscription (§8.1, S26); returned unwrapped. */
+/** Webhook subscription (docs/qonto-facts.md#webhook-subscriptions); returned unwrapped. */
 export interface WireWebhookSubscription {
   id: string;
   organization_id?: string | null;
@@ -248,7 +248,7 @@ export interface WireWebhookSubscription {
   updated_at?: string | null;
 }
 
-/** The envelope of every webhook delivery (§8.3). */
+/** The envelope of every webhook delivery (docs/qonto-facts.md#webhook-envelope). */
 export interface WireWebhookEnvelope<TData = Record<string, unknown>> {
   id: string;
   subscription_id?: string | null;
@@ -259,20 +259,20 @@ export interface WireWebhookEnvelope<TData = Record<string, unknown>> {
   data: TData & { event?: string | null; id?: string | null };
 }
 
-/** One entry of Qonto's error body (§4.1). */
+/** One entry of Qonto's error body (docs/qonto-facts.md#error-body). */
 export interface WireError {
   code?: string | null;
   detail?: string | null;
   source?: { pointer?: string | null; parameter?: string | null } | null;
 }
 
-/** Qonto's error body (§4.1). */
+/** Qonto's error body (docs/qonto-facts.md#error-body). */
 export interface WireErrorBody {
   errors?: WireError[] | null;
   trace_id?: string | null;
 }
 
-/** `POST /v2/client_invoices/{id}/send` body (§6.5). */
+/** `POST /v2/client_invoices/{id}/send` body (docs/qonto-facts.md#send-by-email). */
 export interface WireSendByEmailBody {
   send_to: string[];
   email_title: string;
@@ -280,7 +280,7 @@ export interface WireSendByEmailBody {
   copy_to_self?: boolean;
 }
 
-/** `POST /v2/webhook_subscriptions` body (§8.1). */
+/** `POST /v2/webhook_subscriptions` body (docs/qonto-facts.md#webhook-subscriptions). */
 export interface WireCreateWebhookSubscriptionBody {
   callback_url: string;
   types: string[];
@@ -293,19 +293,19 @@ export const CLIENT_INVOICES_WEBHOOK_TYPE = 'v1/client-invoices';
 /** Client webhooks: a signal to refresh client data. */
 export const CLIENTS_WEBHOOK_TYPE = 'v1/clients';
 
-/** `POST /v2/clients` body (§5.2): the client fields Qonto accepts; read-only ones are left out. */
+/** `POST /v2/clients` body: the client fields Qonto accepts, read-only ones left out (docs/qonto-facts.md#client-fields). */
 export type WireCreateClientBody = Omit<
   Partial<WireClient>,
   'id' | 'e_invoicing_reachable' | 'created_at' | 'updated_at'
 >;
 
-/** A discount as sent in a create/update body (§6.3). */
+/** A discount as sent in a create/update body (docs/qonto-facts.md#invoice-create-and-update-body). */
 export interface WireDiscountInput {
   type: 'percentage' | 'absolute' | (string & {});
   value: string;
 }
 
-/** One invoice line as sent in a create/update body (§6.3). */
+/** One invoice line as sent in a create/update body (docs/qonto-facts.md#invoice-create-and-update-body). */
 export interface WireInvoiceItemInput {
   title: string;
   description?: string;
@@ -317,7 +317,7 @@ export interface WireInvoiceItemInput {
   discount?: WireDiscountInput;
 }
 
-/** `POST /v2/client_invoices` body, flat (§6.3). */
+/** `POST /v2/client_invoices` body, flat (docs/qonto-facts.md#invoice-create-and-update-body). */
 export interface WireCreateClientInvoiceBody {
   client_id: string;
   issue_date: string;
@@ -339,7 +339,7 @@ export interface WireCreateClientInvoiceBody {
   report_einvoicing?: boolean;
 }
 
-/** `POST /v2/client_invoices/{id}/mark_as_paid` body (§6.1). */
+/** `POST /v2/client_invoices/{id}/mark_as_paid` body (docs/qonto-facts.md#client-invoices). */
 export interface WireMarkAsPaidBody {
   /** `YYYY-MM-DD`; today when omitted. */
   paid_at?: string;

@@ -166,7 +166,8 @@ describe('register', () => {
   });
 
   it('keeps the configured secret when Qonto does not list the existing subscription’s', async () => {
-    // qonto-api.md leaves the list's fields undocumented (S26): a Qonto that omits `secret`
+    // Qonto leaves the list's fields undocumented (docs/qonto-facts.md#webhook-subscriptions):
+    // a Qonto that omits `secret`
     const qonto = await startFakeQonto((req, res) =>
       req.method === 'GET'
         ? json(res, 200, {

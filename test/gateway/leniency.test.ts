@@ -4,7 +4,7 @@ import { createGatewayApp, type GatewayApp } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { json, startFakeQonto, type FakeQonto } from '../qonto/fake-qonto.js';
 
-// Hand-written Qonto answers in variants our simulator never emits (qonto-api.md §10.1).
+// Hand-written Qonto answers in variants our simulator never emits (docs/qonto-facts.md#leniency).
 const INVOICE = {
   id: 'inv-odd',
   status: 'sent',
