@@ -16,7 +16,7 @@ import { AuthFailureLimiter, presentedCredentialVerifier, type VerifiedCredentia
 import { authOutcomePlugin, type AuthAttemptContext } from './edge/auth-outcome-plugin.js';
 import { admitHttpRequest } from './edge/http-auth-guard.js';
 import { maskError } from './graphql/errors.js';
-import { attachGraphqlWs } from './graphql-ws-bridge.js';
+import { attachGraphqlWs, gatewayGraphqlWsHooks } from './app/graphql-ws.js';
 import { limitRequestBody, useCorsOrigins, useCsrfPrevention, useGraphQLMultipart } from './http/index.js';
 import { createLogger } from './observability/logger.js';
 import { createYogaLogger } from './observability/yoga-logger.js';
@@ -339,8 +339,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     path: GRAPHQL_PATH,
     maxPayload: MAX_JSON_BODY_BYTES,
     yoga,
-    services,
-    limiter: app.authFailures,
+    hooks: gatewayGraphqlWsHooks(services, app.authFailures),
+    maxSubscriptionsPerSocket: services.config.gateway.maxSubscriptionsPerSocket,
     logger: services.logger,
   });
 
