@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
@@ -8,19 +7,27 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { AuthFailureLimiter, presentedCredentialVerifier, type VerifiedCredentials } from './edge/auth-failures.js';
-import { authOutcomePlugin, type AuthAttemptContext } from './edge/auth-outcome-plugin.js';
-import { admitHttpRequest } from './edge/http-auth-guard.js';
+import { authOutcomePlugin } from './edge/auth-outcome-plugin.js';
 import { maskError } from './graphql/errors.js';
 import { attachGraphqlWs, gatewayGraphqlWsHooks } from './app/graphql-ws.js';
-import { limitRequestBody, useCorsOrigins, useCsrfPrevention, useGraphQLMultipart } from './http/index.js';
+import {
+  createRequestListener,
+  GRAPHQL_PATH,
+  MAX_JSON_BODY_BYTES,
+  MAX_MULTIPART_BODY_BYTES,
+  useAccessLog,
+  useGatewayRoutes,
+  type ServerContext,
+} from './app/routes.js';
+import { useCorsOrigins, useCsrfPrevention, useGraphQLMultipart } from './http/index.js';
 import { createLogger } from './observability/logger.js';
 import { createYogaLogger } from './observability/yoga-logger.js';
-import { describeOperation, GatewayMetrics } from './observability/metrics.js';
+import { GatewayMetrics } from './observability/metrics.js';
 import { QontoHealth, startQontoProbe } from './observability/qonto-health.js';
 import { SingleFlight } from './lib/single-flight.js';
 import { QontoTransport } from './qonto/transport.js';
@@ -32,21 +39,7 @@ import { createWebhookReceiver } from './lifecycle/webhook-receiver.js';
 import { Readiness } from './readiness.js';
 import { schema } from './schema/index.js';
 
-/** Where GraphQL (HTTP, SSE and graphql-ws) is served. */
-export const GRAPHQL_PATH = '/graphql';
-/** Where Qonto delivers webhooks. */
-export const WEBHOOK_PATH = '/webhooks/qonto';
-/** Largest JSON/GET GraphQL request body accepted. */
-export const MAX_JSON_BODY_BYTES = 1024 * 1024;
-/** Largest multipart (upload) request body accepted: 15 MB of files plus multipart overhead. */
-export const MAX_MULTIPART_BODY_BYTES = 16 * 1024 * 1024;
-
-/** Values merged into yoga's context by the node:http adapter. */
-interface ServerContext extends AuthAttemptContext {
-  requestId: string;
-  /** Filled by the access-log plugin so the request log names the operation. */
-  access: { operationName?: string | undefined };
-}
+export { GRAPHQL_PATH, MAX_JSON_BODY_BYTES, MAX_MULTIPART_BODY_BYTES, WEBHOOK_PATH } from './app/routes.js';
 
 /** Options of {@link createGatewayApp} and {@link createGateway}. */
 export interface GatewayOptions {
@@ -68,6 +61,7 @@ export interface GatewayOptions {
 
 /** The transport-agnostic gateway: yoga plus routes, not yet listening. */
 export interface GatewayApp {
+  /** Every route: GraphQL, `/health`, `/readiness`, `/metrics` and the webhook receiver (`yoga.fetch` reaches them all). */
   yoga: YogaServerInstance<ServerContext, GatewayContext>;
   services: GatewayServices;
   metrics: GatewayMetrics;
@@ -77,7 +71,7 @@ export interface GatewayApp {
   qontoHealth: QontoHealth;
   /** Failed authentications per client address, shared by HTTP and graphql-ws. */
   authFailures: AuthFailureLimiter;
-  /** The node:http listener serving every route of the HTTP surface. */
+  /** The node:http listener: request id and log, GraphQL's body limits and auth admission, then yoga. */
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
   /** Marks the app draining, then releases what it owns (the transport it created). */
   close(): Promise<void>;
@@ -90,6 +84,13 @@ export interface Gateway extends GatewayApp {
   url: string;
   port: number;
 }
+
+/**
+ * yoga's built-in health check answers every URL ending in its endpoint before any plugin of ours
+ * runs, and cannot be turned off; no request URL ends in a NUL, so it never answers (routes.ts
+ * serves `/health`).
+ */
+const YOGA_HEALTH_CHECK_OFF = '\u0000';
 
 /**
  * GraphiQL's options. With pre-filled credentials (simulator mode) subscriptions run over
@@ -110,15 +111,7 @@ function graphiqlOptions(defaults: GatewayOptions['graphiql']) {
   };
 }
 
-function accessLogPlugin(): Plugin<ServerContext> {
-  return {
-    onExecute: ({ args }) => {
-      const access = (args.contextValue as Partial<ServerContext>).access;
-      if (access) access.operationName = describeOperation(args.document, args.operationName).name;
-    },
-  };
-}
-
+/** The credential an operation presents: its HTTP `Authorization` header, or graphql-ws's `connectionParams.authorization`. */
 function presentedAuthorization(initial: Record<string, unknown>): string | undefined {
   const request = initial['request'] as { headers?: { get(name: string): string | null } } | undefined;
   if (request?.headers) return request.headers.get('authorization') ?? undefined;
@@ -131,16 +124,11 @@ function presentedAuthorization(initial: Record<string, unknown>): string | unde
   return undefined;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
 /**
  * Builds the gateway without listening: yoga with the schema, GraphiQL (offline), GraphQL Armor
- * limits, masked errors, metrics and request logs, plus `/health`, `/readiness` and `/metrics`.
- * Tests drive it through `yoga.fetch`; {@link createGateway} puts it on a port.
+ * limits, masked errors, metrics and request logs, and the routes `/health`, `/readiness`,
+ * `/metrics` and the webhook receiver (src/app/routes.ts). Tests drive it through `yoga.fetch`;
+ * {@link createGateway} puts it on a port.
  */
 export function createGatewayApp(options: GatewayOptions): GatewayApp {
   const { config } = options;
@@ -215,9 +203,10 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
+    healthCheckEndpoint: YOGA_HEALTH_CHECK_OFF,
     landingPage: false,
     batching: false,
-    // handleRequest enforces the body limits (limitRequestBody); yoga's own limit would pipe
+    // handleRequest enforces the body limits (src/http/body-limit.ts); yoga's own limit would pipe
     // every body through one more TransformStream.
     maxRequestBodySize: false,
     cors: false, // useCorsOrigins
@@ -229,7 +218,8 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
     logging: createYogaLogger(logger),
     plugins: [
-      useCorsOrigins(config.gateway.corsOrigins),
+      useGatewayRoutes({ readiness, metrics, receiveWebhook, logger }),
+      useCorsOrigins(config.gateway.corsOrigins, { path: GRAPHQL_PATH }),
       useCsrfPrevention(),
       useGraphQLMultipart({ maxBodyBytes: MAX_MULTIPART_BODY_BYTES, maxFieldBytes: MAX_JSON_BODY_BYTES, logger }),
       maxTokensPlugin({ n: 2000 }),
@@ -239,65 +229,12 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       costLimitPlugin({ maxCost: 20_000 }),
       blockFieldSuggestionsPlugin(),
       metrics.plugin(),
-      accessLogPlugin(),
+      useAccessLog(),
       authOutcomePlugin(),
     ],
   });
 
-  const handleRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const started = performance.now();
-    const headerId = req.headers['x-request-id'];
-    const requestId = typeof headerId === 'string' && /^[\w.:-]{1,128}$/.test(headerId) ? headerId : randomUUID();
-    res.setHeader('x-request-id', requestId);
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    const route = url.pathname === GRAPHQL_PATH || url.pathname.startsWith(`${GRAPHQL_PATH}/`) ? GRAPHQL_PATH : url.pathname;
-    const access: ServerContext['access'] = {};
-    res.once('finish', () => {
-      const knownRoute = [GRAPHQL_PATH, '/health', '/readiness', '/metrics', WEBHOOK_PATH].includes(route) ? route : 'other';
-      metrics.recordHttpRequest(knownRoute, req.method ?? 'GET', res.statusCode);
-      logger.info(
-        {
-          requestId,
-          method: req.method,
-          path: url.pathname,
-          status: res.statusCode,
-          durationMs: Math.round((performance.now() - started) * 100) / 100,
-          ...(access.operationName ? { operationName: access.operationName } : {}),
-        },
-        'request',
-      );
-    });
-
-    if (route === '/health') return sendJson(res, 200, { status: 'ok' });
-    if (route === '/readiness') {
-      void readiness.check().then(
-        (result) => sendJson(res, result.ok ? 200 : 503, result),
-        () => sendJson(res, 503, { ok: false }),
-      );
-      return;
-    }
-    if (route === '/metrics') {
-      void metrics.expose().then(({ contentType, body }) => {
-        res.writeHead(200, { 'content-type': contentType });
-        res.end(body);
-      });
-      return;
-    }
-    if (route === WEBHOOK_PATH) {
-      void receiveWebhook(req, res).catch((error: unknown) => {
-        logger.error({ err: error }, 'webhook handling failed');
-        if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
-      });
-      return;
-    }
-    if (route !== GRAPHQL_PATH) return sendJson(res, 404, { error: 'not_found' });
-
-    const admitted = limitRequestBody(req, res, { jsonBytes: MAX_JSON_BODY_BYTES, multipartBytes: MAX_MULTIPART_BODY_BYTES });
-    if (!admitted) return;
-    void admitHttpRequest(authFailures, req, res, config.gateway.trustedProxies).then((auth) => {
-      if (auth) void yoga.handle(admitted, res, { requestId, access, ...auth });
-    });
-  };
+  const handleRequest = createRequestListener({ yoga, metrics, logger, authFailures, trustedProxies: config.gateway.trustedProxies });
 
   return {
     yoga,
