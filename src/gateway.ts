@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
@@ -8,12 +8,6 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import type { Logger } from 'pino';
-import type { GatewayConfig } from './config.js';
-import { createContext, type GatewayContext, type GatewayServices } from './context.js';
-import { AuthFailureLimiter, presentedCredentialVerifier, type VerifiedCredentials } from './edge/auth-failures.js';
-import { authOutcomePlugin } from './edge/auth-outcome-plugin.js';
-import { maskError } from './graphql/errors.js';
 import { attachGraphqlWs, gatewayGraphqlWsHooks } from './app/graphql-ws.js';
 import {
   createRequestListener,
@@ -24,39 +18,27 @@ import {
   useGatewayRoutes,
   type ServerContext,
 } from './app/routes.js';
+import { createServices, type Services, type ServicesOptions } from './app/services.js';
+import { prepareShutdown } from './app/shutdown.js';
+import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import type { AuthFailureLimiter } from './edge/auth-failures.js';
+import { authOutcomePlugin } from './edge/auth-outcome-plugin.js';
+import { maskError } from './graphql/errors.js';
 import { useCorsOrigins, useCsrfPrevention, useGraphQLMultipart } from './http/index.js';
-import { createLogger } from './observability/logger.js';
+import type { GatewayMetrics } from './observability/metrics.js';
+import type { QontoHealth } from './observability/qonto-health.js';
 import { createYogaLogger } from './observability/yoga-logger.js';
-import { GatewayMetrics } from './observability/metrics.js';
-import { QontoHealth, startQontoProbe } from './observability/qonto-health.js';
-import { SingleFlight } from './lib/single-flight.js';
-import { QontoTransport } from './qonto/transport.js';
-import { createMemoryDeduplicator, createRedisDeduplicator } from './lifecycle/deduplicator.js';
-import { LifecycleHub } from './lifecycle/hub.js';
-import { RedisConnections } from './lifecycle/redis-connections.js';
-import { createMemoryBus, createRedisBus } from './lifecycle/signal-bus.js';
-import { createWebhookReceiver } from './lifecycle/webhook-receiver.js';
-import { Readiness } from './readiness.js';
+import type { Readiness } from './readiness.js';
 import { schema } from './schema/index.js';
 
 export { GRAPHQL_PATH, MAX_JSON_BODY_BYTES, MAX_MULTIPART_BODY_BYTES, WEBHOOK_PATH } from './app/routes.js';
 
 /** Options of {@link createGatewayApp} and {@link createGateway}. */
-export interface GatewayOptions {
-  config: GatewayConfig;
-  /** Qonto base URL to use (the simulator's in simulator mode); default `config.qonto.apiUrl`. */
-  qontoBaseUrl?: string;
-  logger?: Logger;
-  /** Injected transport (tests); created from the config otherwise and closed with the gateway. */
-  transport?: QontoTransport;
+export interface GatewayOptions extends ServicesOptions {
   /** GraphiQL defaults (simulator mode pre-fills demo credentials). */
   graphiql?: { headers?: Record<string, string>; defaultQuery?: string };
   /** How long shutdown waits for in-flight HTTP requests, default 10 000 ms. */
   shutdownGraceMs?: number;
-  /** Credentials Qonto already accepted: never refused by the per-address limiter. Default: none. */
-  verifiedCredentials?: VerifiedCredentials;
-  /** Static auth mode: time between probes of Qonto with the gateway's own credentials, default 30 000 ms. */
-  qontoProbeIntervalMs?: number;
 }
 
 /** The transport-agnostic gateway: yoga plus routes, not yet listening. */
@@ -73,7 +55,7 @@ export interface GatewayApp {
   authFailures: AuthFailureLimiter;
   /** The node:http listener: request id and log, GraphQL's body limits and auth admission, then yoga. */
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
-  /** Marks the app draining, then releases what it owns (the transport it created). */
+  /** Marks the app draining, ends live subscriptions, then releases what it owns (the transport it created); once. */
   close(): Promise<void>;
 }
 
@@ -124,81 +106,11 @@ function presentedAuthorization(initial: Record<string, unknown>): string | unde
   return undefined;
 }
 
-/**
- * Builds the gateway without listening: yoga with the schema, GraphiQL (offline), GraphQL Armor
- * limits, masked errors, metrics and request logs, and the routes `/health`, `/readiness`,
- * `/metrics` and the webhook receiver (src/app/routes.ts). Tests drive it through `yoga.fetch`;
- * {@link createGateway} puts it on a port.
- */
-export function createGatewayApp(options: GatewayOptions): GatewayApp {
-  const { config } = options;
-  const logger = options.logger ?? createLogger(config.logLevel);
-  const metrics = new GatewayMetrics();
-  const qontoHealth = new QontoHealth(metrics.registry);
-  const baseUrl = options.qontoBaseUrl ?? config.qonto.apiUrl;
-  if (!baseUrl) throw new Error('createGatewayApp needs a Qonto base URL (QONTO_API_URL or the simulator URL)');
-  const ownsTransport = !options.transport;
-  const transport =
-    options.transport ??
-    new QontoTransport({
-      baseUrl,
-      environment: config.qonto.environment,
-      stagingToken: config.qonto.stagingToken,
-      timeoutMs: config.qonto.timeoutMs,
-      maxInFlight: config.qonto.maxInFlight,
-      maxRetries: config.qonto.maxRetries,
-      callDeadlineMs: config.qonto.callDeadlineMs,
-      rateLimit: config.qonto.rateLimit,
-      credentialSharePercent: config.qonto.credentialSharePercent,
-      maxQueueWaitMs: config.qonto.maxQueueWaitMs,
-      maxResponseBytes: config.qonto.maxResponseBytes,
-      breakerFailures: config.qonto.breakerFailures,
-      breakerOpenMs: config.qonto.breakerOpenMs,
-      unauthorizedBudgetPerHour: config.qonto.unauthorizedBudgetPerHour,
-      refusedCredentialTtlMs: config.qonto.refusedCredentialTtlMs,
-      onUpstreamCall: (event) => {
-        metrics.recordUpstreamCall(event);
-        qontoHealth.recordUpstreamCall(event);
-      },
-      onLocalRefusal: metrics.recordLocalRefusal,
-    });
-  // Redis degrades to in-process behaviour while unreachable; redisConnections.healthy() and
-  // onChange() expose its state (as does bus.healthy(), true without Redis).
-  const redisConnections = config.redisUrl ? new RedisConnections(config.redisUrl, { logger }) : undefined;
-  const redis = redisConnections?.client('commands');
-  const bus = redisConnections ? createRedisBus(redisConnections, { logger }) : createMemoryBus();
-  const deduplicator = redis ? createRedisDeduplicator(redis, { logger }) : createMemoryDeduplicator();
-  const lifecycle = new LifecycleHub({
-    transport,
-    bus,
-    pollIntervalMs: config.lifecyclePollIntervalMs,
-    maxPollsPerSecond: config.lifecycleMaxPollsPerSecond,
-    logger,
-  });
-  const services: GatewayServices = { config, transport, logger, einvoiceSends: new SingleFlight(), lifecycle };
-  metrics.observeLifecycle(() => lifecycle.stats());
-  metrics.observeTransport(() => transport.stats());
-  const readiness = new Readiness({ redis });
-  const authFailures = new AuthFailureLimiter({
-    failuresPerWindow: config.gateway.authFailuresPerAddress,
-    isVerified: presentedCredentialVerifier(() => services.config.qonto.auth, options.verifiedCredentials ?? transport.credentials),
-  });
-  const staticAuthorization = config.qonto.auth.mode === 'static' ? config.qonto.auth.authorization : undefined;
-  const qontoProbe = staticAuthorization
-    ? startQontoProbe({
-        health: qontoHealth,
-        call: () => transport.forAuthorization(staticAuthorization).getOrganization(),
-        intervalMs: options.qontoProbeIntervalMs,
-        logger,
-      })
-    : undefined;
-  const receiveWebhook = createWebhookReceiver({
-    secrets: () => services.config.webhookSecrets,
-    deduplicator,
-    signals: lifecycle,
-    logger,
-    onOutcome: metrics.recordWebhook,
-  });
+/** {@link createGatewayApp}, keeping the services' handle for {@link createGateway}'s shutdown. */
+function composeGatewayApp(options: GatewayOptions): { app: GatewayApp; built: Services } {
+  const built = createServices(options);
+  const { context: services, metrics, readiness, authFailures } = built;
+  const { config, logger } = services;
 
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema,
@@ -218,7 +130,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
     logging: createYogaLogger(logger),
     plugins: [
-      useGatewayRoutes({ readiness, metrics, receiveWebhook, logger }),
+      useGatewayRoutes({ readiness, metrics, receiveWebhook: built.receiveWebhook, logger }),
       useCorsOrigins(config.gateway.corsOrigins, { path: GRAPHQL_PATH }),
       useCsrfPrevention(),
       useGraphQLMultipart({ maxBodyBytes: MAX_MULTIPART_BODY_BYTES, maxFieldBytes: MAX_JSON_BODY_BYTES, logger }),
@@ -235,81 +147,51 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   });
 
   const handleRequest = createRequestListener({ yoga, metrics, logger, authFailures, trustedProxies: config.gateway.trustedProxies });
+  const app: GatewayApp = { yoga, services, metrics, readiness, qontoHealth: built.qontoHealth, authFailures, handleRequest, close: built.close };
+  return { app, built };
+}
 
-  return {
-    yoga,
-    services,
-    metrics,
-    readiness,
-    qontoHealth,
-    authFailures,
-    handleRequest,
-    close: async () => {
-      readiness.startDraining();
-      qontoProbe?.stop();
-      lifecycle.close();
-      await Promise.allSettled([bus.close(), deduplicator.close()]);
-      await redisConnections?.close();
-      if (ownsTransport) await transport.close();
-    },
-  };
+/**
+ * Builds the gateway without listening: the services (src/app/services.ts), then yoga with the
+ * schema, GraphiQL (offline), GraphQL Armor limits, masked errors, metrics and request logs, and
+ * the routes `/health`, `/readiness`, `/metrics` and the webhook receiver (src/app/routes.ts).
+ * Tests drive it through `yoga.fetch`; {@link createGateway} puts it on a port.
+ */
+export function createGatewayApp(options: GatewayOptions): GatewayApp {
+  return composeGatewayApp(options).app;
 }
 
 /**
  * Starts the gateway on `config.port`/`config.host`: HTTP and graphql-ws on one port and path,
- * WebSocket operations going through yoga's plugins. `close()` shuts down in order: stop
- * accepting, close WebSockets (1001), let in-flight requests finish within the grace period,
- * close the remaining sockets.
+ * WebSocket operations going through yoga's plugins (src/app/graphql-ws.ts). `close()` shuts down
+ * in order (src/app/shutdown.ts): readiness 503 and live subscriptions completed, stop accepting,
+ * close WebSockets (1001), let in-flight requests finish within the grace period, close the
+ * remaining sockets, close the services.
  */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
-  const app = createGatewayApp(options);
-  const { yoga, services } = app;
+  const { app, built } = composeGatewayApp(options);
+  const { config, logger } = app.services;
   const server = createServer(app.handleRequest);
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-
   const graphqlWs = attachGraphqlWs({
     server,
     path: GRAPHQL_PATH,
     maxPayload: MAX_JSON_BODY_BYTES,
-    yoga,
-    hooks: gatewayGraphqlWsHooks(services, app.authFailures),
-    maxSubscriptionsPerSocket: services.config.gateway.maxSubscriptionsPerSocket,
-    logger: services.logger,
+    yoga: app.yoga,
+    hooks: gatewayGraphqlWsHooks(app.services, app.authFailures),
+    maxSubscriptionsPerSocket: config.gateway.maxSubscriptionsPerSocket,
+    logger,
   });
+  const close = prepareShutdown({ server, graphqlWs, services: built, graceMs: options.shutdownGraceMs ?? 10_000 });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(services.config.port, services.config.host, () => {
+    server.listen(config.port, config.host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const address = server.address() as AddressInfo;
-  const host = services.config.host === '0.0.0.0' || services.config.host === '::' ? '127.0.0.1' : services.config.host;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= (async () => {
-      app.readiness.startDraining();
-      services.lifecycle.close();
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      await graphqlWs.close();
-      server.closeIdleConnections();
-      const grace = options.shutdownGraceMs ?? 10_000;
-      const timer = setTimeout(() => server.closeAllConnections(), grace);
-      timer.unref();
-      await stopped;
-      clearTimeout(timer);
-      for (const socket of sockets) socket.destroy();
-      await app.close();
-    })();
-    return closing;
-  };
-
   return { ...app, server, url, port: address.port, close };
 }
