@@ -146,7 +146,14 @@ function composeGatewayApp(options: GatewayOptions): { app: GatewayApp; built: S
     ],
   });
 
-  const handleRequest = createRequestListener({ yoga, metrics, logger, authFailures, trustedProxies: config.gateway.trustedProxies });
+  const handleRequest = createRequestListener({
+    yoga,
+    metrics,
+    logger,
+    authFailures,
+    trustedProxies: config.gateway.trustedProxies,
+    receiveWebhook: built.receiveWebhook,
+  });
   const app: GatewayApp = { yoga, services, metrics, readiness, qontoHealth: built.qontoHealth, authFailures, handleRequest, close: built.close };
   return { app, built };
 }

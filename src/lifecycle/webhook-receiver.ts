@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { SIGNATURE_HEADER, verifySignature } from '../qonto/webhook-signature.js';
 import { CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE } from '../qonto/wire.js';
@@ -35,10 +36,53 @@ export interface WebhookReply {
   headers?: Record<string, string>;
 }
 
-/** The `POST /webhooks/qonto` handler made by {@link createWebhookReceiver}. */
-export type WebhookReceiver = (request: Request) => Promise<WebhookReply>;
+/** One delivery as the receiver reads it, whatever carried it: {@link nodeDelivery}, {@link fetchDelivery}. */
+export interface WebhookDelivery {
+  method: string;
+  /** The `X-Qonto-Signature` header. */
+  signature: string | null | undefined;
+  /** The raw body, byte for byte; rejects with {@link BodyTooLarge} once it passes `limit` bytes. */
+  body(limit: number): Promise<Uint8Array>;
+}
 
-class BodyTooLarge extends Error {}
+/** The `POST /webhooks/qonto` handler made by {@link createWebhookReceiver}. */
+export type WebhookReceiver = (delivery: WebhookDelivery) => Promise<WebhookReply>;
+
+/** A body over the limit, declared or counted. */
+export class BodyTooLarge extends Error {}
+
+/**
+ * A delivery read straight from node:http. A declared `Content-Length` over the limit is refused
+ * before any read; a chunked body is counted as it streams, and the rest of a body refused that way
+ * is drained, so that the answer goes out and the connection lives on.
+ */
+export function nodeDelivery(req: IncomingMessage): WebhookDelivery {
+  const header = req.headers[SIGNATURE_HEADER];
+  return {
+    method: req.method ?? 'GET',
+    signature: Array.isArray(header) ? header[0] : header,
+    body: (limit) => {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > limit) return Promise.reject(new BodyTooLarge());
+      return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        req.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > limit) {
+            req.removeAllListeners('data');
+            req.resume();
+            reject(new BodyTooLarge());
+            return;
+          }
+          chunks.push(chunk);
+        });
+        req.on('end', () => resolve(Buffer.concat(chunks)));
+        req.on('error', reject);
+      });
+    },
+  };
+}
 
 /** Reads the rest of a body and drops it, so that the answer goes out and the connection lives on. */
 async function discard(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
@@ -51,11 +95,8 @@ async function discard(reader: ReadableStreamDefaultReader<Uint8Array>): Promise
   }
 }
 
-/**
- * The raw body, byte for byte. A declared `Content-Length` over `limit` is refused before any read;
- * a chunked body is counted as it streams and refused the moment it passes `limit`.
- */
-async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+/** A Fetch request's raw body, with the limits of {@link nodeDelivery}. */
+async function readFetchBody(request: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > limit) throw new BodyTooLarge();
   if (!request.body) return new Uint8Array(0);
@@ -72,6 +113,15 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array> {
     }
     chunks.push(value);
   }
+}
+
+/** A delivery read from a Fetch `Request` (behind yoga: `yoga.fetch`), with the same limits as {@link nodeDelivery}. */
+export function fetchDelivery(request: Request): WebhookDelivery {
+  return {
+    method: request.method,
+    signature: request.headers.get(SIGNATURE_HEADER),
+    body: (limit) => readFetchBody(request, limit),
+  };
 }
 
 interface Envelope {
@@ -98,24 +148,24 @@ function parseEnvelope(raw: Uint8Array): Envelope | null {
  * The `POST /webhooks/qonto` handler: verifies `X-Qonto-Signature` over the raw body (constant
  * time, 5-minute tolerance, several secrets), answers 401 for a bad signature and 400 for a
  * malformed payload, drops repeats by envelope `id`, answers 200 at once and only then signals
- * (a webhook is a signal to re-fetch, never data to trust). Takes a Fetch `Request`, so that it
- * runs behind yoga (src/app/routes.ts) as well as anywhere else.
+ * (a webhook is a signal to re-fetch, never data to trust). It reads a {@link WebhookDelivery}
+ * and returns the reply to send, so that node:http and yoga both serve it (src/app/routes.ts).
  */
 export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookReceiver {
   const done = (status: number, outcome: WebhookOutcome, body: Record<string, unknown>, headers?: Record<string, string>): WebhookReply => {
     options.onOutcome?.(outcome);
     return headers ? { status, body, headers } : { status, body };
   };
-  return async (request) => {
-    if (request.method !== 'POST') return done(405, 'method_not_allowed', { error: 'method_not_allowed' }, { allow: 'POST' });
+  return async (delivery) => {
+    if (delivery.method !== 'POST') return done(405, 'method_not_allowed', { error: 'method_not_allowed' }, { allow: 'POST' });
     let raw: Uint8Array;
     try {
-      raw = await readBody(request, MAX_WEBHOOK_BODY_BYTES);
+      raw = await delivery.body(MAX_WEBHOOK_BODY_BYTES);
     } catch (error) {
       if (error instanceof BodyTooLarge) return done(413, 'too_large', { error: 'payload_too_large' });
       return done(400, 'malformed', { error: 'unreadable_body' });
     }
-    const verdict = verifySignature(request.headers.get(SIGNATURE_HEADER), raw, {
+    const verdict = verifySignature(delivery.signature, raw, {
       secrets: options.secrets(),
       ...(options.toleranceSeconds !== undefined ? { toleranceSeconds: options.toleranceSeconds } : {}),
     });

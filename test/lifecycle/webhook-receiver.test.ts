@@ -1,6 +1,10 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createMemoryDeduplicator } from '../../src/lifecycle/deduplicator.js';
-import { createWebhookReceiver, MAX_WEBHOOK_BODY_BYTES, type WebhookOutcome } from '../../src/lifecycle/webhook-receiver.js';
+import { createWebhookReceiver, fetchDelivery, MAX_WEBHOOK_BODY_BYTES, type WebhookOutcome } from '../../src/lifecycle/webhook-receiver.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { signatureHeader } from '../../src/qonto/webhook-signature.js';
 import { startStack, type TestStack } from '../helpers/stack.js';
 
@@ -9,6 +13,9 @@ const INVOICE_ID = 'b0c9e3a1-0000-4000-8000-000000000001';
 const now = () => Math.floor(Date.now() / 1000);
 const envelope = (id: string, type = 'v1/client-invoices') => JSON.stringify({ id, type, data: { id: INVOICE_ID, event: 'updated' } });
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+/** A Latin-1 é inside a JSON string: not UTF-8, so decoding then re-encoding would change the bytes. */
+const latin1Envelope = (id: string) =>
+  Buffer.concat([Buffer.from(`{"id":"${id}","type":"v1/client-invoices","data":{"id":"${INVOICE_ID}","note":"caf`), Buffer.from([0xe9]), Buffer.from('"}}')]);
 
 describe('POST /webhooks/qonto through yoga.fetch', () => {
   let stack: TestStack | undefined;
@@ -73,6 +80,56 @@ describe('POST /webhooks/qonto through yoga.fetch', () => {
   });
 });
 
+describe('POST /webhooks/qonto on a port, answered by the node:http listener', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await createGateway({
+      config: loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', QONTO_WEBHOOK_SECRET: SECRET }),
+      qontoBaseUrl: 'http://127.0.0.1:9',
+      logger: createLogger('silent'),
+    });
+  });
+  afterAll(() => gateway.close());
+
+  /** Sends `chunks` chunked (no Content-Length) and resolves with the answer, without ending the body when `end` is false. */
+  const sendChunked = (chunks: Uint8Array[], headers: Record<string, string>, end: boolean) =>
+    new Promise<{ status: number; body: unknown; headers: IncomingMessage['headers'] }>((resolve, reject) => {
+      const url = new URL('/webhooks/qonto', gateway.url);
+      const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => {
+          if (!end) req.destroy();
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown, headers: res.headers });
+        });
+      });
+      req.on('error', reject);
+      for (const chunk of chunks) req.write(chunk);
+      if (end) req.end();
+    });
+
+  it('verifies the signature over the raw bytes and answers with a request id', async () => {
+    const raw = latin1Envelope('evt-port-raw');
+    const answer = await sendChunked([raw.subarray(0, 40), raw.subarray(40)], { 'x-qonto-signature': signatureHeader(SECRET, now(), raw), 'x-request-id': 'wh-1' }, true);
+    expect([answer.status, answer.body, answer.headers['x-request-id']]).toEqual([200, { ok: true }, 'wh-1']);
+  });
+
+  it('refuses a declared body over 256 KiB, and a chunked one the moment it passes 256 KiB, with 413', async () => {
+    const body = JSON.stringify({ id: 'big', type: 'v1/client-invoices', data: { id: 'x', pad: 'y'.repeat(300 * 1024) } });
+    const declared = await fetch(`${gateway.url}/webhooks/qonto`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect([declared.status, await declared.json()]).toEqual([413, { error: 'payload_too_large' }]);
+    // Five 64 KiB chunks and the body never ends: the answer comes anyway.
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    const streamed = await sendChunked([chunk, chunk, chunk, chunk, chunk], {}, false);
+    expect([streamed.status, streamed.body]).toEqual([413, { error: 'payload_too_large' }]);
+  });
+
+  it('answers other methods than POST with 405 and Allow: POST', async () => {
+    const response = await fetch(`${gateway.url}/webhooks/qonto`);
+    expect([response.status, response.headers.get('allow'), await response.json()]).toEqual([405, 'POST', { error: 'method_not_allowed' }]);
+  });
+});
+
 describe('the webhook receiver on a Fetch Request', () => {
   const receiver = () => {
     const signals = { invoiceChanged: vi.fn(), clientChanged: vi.fn() };
@@ -86,12 +143,11 @@ describe('the webhook receiver on a Fetch Request', () => {
     return { receive, signals, outcomes };
   };
   const request = (body: BodyInit, headers: Record<string, string> = {}) =>
-    new Request('http://gateway/webhooks/qonto', { method: 'POST', headers, body, duplex: 'half' } as RequestInit);
+    fetchDelivery(new Request('http://gateway/webhooks/qonto', { method: 'POST', headers, body, duplex: 'half' } as RequestInit));
 
   it('verifies the signature over the raw bytes, not over text decoded and re-encoded', async () => {
     const { receive } = receiver();
-    // A Latin-1 é inside a JSON string: not UTF-8, so decoding then re-encoding would change the bytes.
-    const raw = Buffer.concat([Buffer.from(`{"id":"evt-raw","type":"v1/client-invoices","data":{"id":"${INVOICE_ID}","note":"caf`), Buffer.from([0xe9]), Buffer.from('"}}')]);
+    const raw = latin1Envelope('evt-raw');
     const signature = signatureHeader(SECRET, now(), raw);
     expect(await receive(request(new Uint8Array(raw), { 'x-qonto-signature': signature }))).toEqual({ status: 200, body: { ok: true } });
 
