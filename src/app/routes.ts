@@ -46,80 +46,6 @@ export interface ServerContext extends AuthAttemptContext {
   access: { operationName?: string | undefined };
 }
 
-/** What the routes answer from. */
-export interface RouteServices {
-  readiness: Readiness;
-  metrics: GatewayMetrics;
-  receiveWebhook: WebhookReceiver;
-  logger: Logger;
-}
-
-type FetchAPI = { Response: typeof Response };
-
-function json(fetchAPI: FetchAPI, status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new fetchAPI.Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-/**
- * The gateway's routes besides GraphQL, as a yoga plugin, so that `yoga.fetch` reaches them as a
- * port does: `/health`, `/readiness` (200, or 503 with the failing check), `/metrics`, the Qonto
- * webhook receiver on {@link WEBHOOK_PATH} (any method: it answers 405 itself; on a port the
- * listener answers it before yoga, see {@link createRequestListener}), and a JSON 404 for any
- * other path than GraphQL's. It must come first among the plugins: the ones after it (CORS, CSRF,
- * uploads) concern GraphQL only. Create yoga with `healthCheckEndpoint` set to a path no URL ends
- * with, or yoga's own health check answers `/health` first.
- */
-export function useGatewayRoutes(services: RouteServices): Plugin {
-  const { readiness, metrics, receiveWebhook, logger } = services;
-  return {
-    onRequest({ serverContext, url, fetchAPI, request, endResponse }) {
-      const route = (serverContext as Partial<ServerContext>).route ?? routeOf(url.pathname);
-      if (route === GRAPHQL_PATH) return;
-      if (route === HEALTH_PATH) return endResponse(json(fetchAPI, 200, { status: 'ok' }));
-      if (route === READINESS_PATH) {
-        return readiness.check().then(
-          (result) => endResponse(json(fetchAPI, result.ok ? 200 : 503, result)),
-          () => endResponse(json(fetchAPI, 503, { ok: false })),
-        );
-      }
-      if (route === METRICS_PATH) {
-        return metrics.expose().then(({ contentType, body }) =>
-          endResponse(new fetchAPI.Response(body, { status: 200, headers: { 'content-type': contentType } })),
-        );
-      }
-      if (route === WEBHOOK_PATH) {
-        return receiveWebhook(fetchDelivery(request)).then(
-          (reply) => endResponse(json(fetchAPI, reply.status, reply.body, reply.headers)),
-          (error: unknown) => {
-            logger.error({ err: error }, 'webhook handling failed');
-            endResponse(json(fetchAPI, 500, { error: 'internal_error' }));
-          },
-        );
-      }
-      return endResponse(json(fetchAPI, 404, { error: 'not_found' }));
-    },
-  };
-}
-
-/** A yoga plugin naming each operation in its request's log line (see {@link createRequestListener}). */
-export function useAccessLog(): Plugin<ServerContext> {
-  return {
-    onExecute: ({ args }) => {
-      const access = (args.contextValue as Partial<ServerContext>).access;
-      if (access) access.operationName = describeOperation(args.document, args.operationName).name;
-    },
-  };
-}
-
 /** Options of {@link createRequestListener}. */
 export interface RequestListenerOptions {
   yoga: YogaServerInstance<ServerContext, GatewayContext>;
@@ -190,4 +116,78 @@ export function createRequestListener(options: RequestListenerOptions): (req: In
       if (auth) void yoga.handle(admitted, res, { requestId, route, access, ...auth });
     });
   };
+}
+
+/** What the routes answer from. */
+export interface RouteServices {
+  readiness: Readiness;
+  metrics: GatewayMetrics;
+  receiveWebhook: WebhookReceiver;
+  logger: Logger;
+}
+
+/**
+ * The gateway's routes besides GraphQL, as a yoga plugin, so that `yoga.fetch` reaches them as a
+ * port does: `/health`, `/readiness` (200, or 503 with the failing check), `/metrics`, the Qonto
+ * webhook receiver on {@link WEBHOOK_PATH} (any method: it answers 405 itself; on a port the
+ * listener answers it before yoga, see {@link createRequestListener}), and a JSON 404 for any
+ * other path than GraphQL's. It must come first among the plugins: the ones after it (CORS, CSRF,
+ * uploads) concern GraphQL only. Create yoga with `healthCheckEndpoint` set to a path no URL ends
+ * with, or yoga's own health check answers `/health` first.
+ */
+export function useGatewayRoutes(services: RouteServices): Plugin {
+  const { readiness, metrics, receiveWebhook, logger } = services;
+  return {
+    onRequest({ serverContext, url, fetchAPI, request, endResponse }) {
+      const route = (serverContext as Partial<ServerContext>).route ?? routeOf(url.pathname);
+      if (route === GRAPHQL_PATH) return;
+      if (route === HEALTH_PATH) return endResponse(json(fetchAPI, 200, { status: 'ok' }));
+      if (route === READINESS_PATH) {
+        return readiness.check().then(
+          (result) => endResponse(json(fetchAPI, result.ok ? 200 : 503, result)),
+          () => endResponse(json(fetchAPI, 503, { ok: false })),
+        );
+      }
+      if (route === METRICS_PATH) {
+        return metrics.expose().then(({ contentType, body }) =>
+          endResponse(new fetchAPI.Response(body, { status: 200, headers: { 'content-type': contentType } })),
+        );
+      }
+      if (route === WEBHOOK_PATH) {
+        return receiveWebhook(fetchDelivery(request)).then(
+          (reply) => endResponse(json(fetchAPI, reply.status, reply.body, reply.headers)),
+          (error: unknown) => {
+            logger.error({ err: error }, 'webhook handling failed');
+            endResponse(json(fetchAPI, 500, { error: 'internal_error' }));
+          },
+        );
+      }
+      return endResponse(json(fetchAPI, 404, { error: 'not_found' }));
+    },
+  };
+}
+
+/** A yoga plugin naming each operation in its request's log line (see {@link createRequestListener}). */
+export function useAccessLog(): Plugin<ServerContext> {
+  return {
+    onExecute: ({ args }) => {
+      const access = (args.contextValue as Partial<ServerContext>).access;
+      if (access) access.operationName = describeOperation(args.document, args.operationName).name;
+    },
+  };
+}
+
+type FetchAPI = { Response: typeof Response };
+
+function json(fetchAPI: FetchAPI, status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new fetchAPI.Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
 }
