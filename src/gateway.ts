@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
@@ -8,66 +7,43 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { Logger } from 'pino';
-import type { GatewayConfig } from './config.js';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { attachGraphqlWs, gatewayGraphqlWsHooks } from './app/graphql-ws.js';
+import {
+  createRequestListener,
+  GRAPHQL_PATH,
+  MAX_JSON_BODY_BYTES,
+  MAX_MULTIPART_BODY_BYTES,
+  useAccessLog,
+  useGatewayRoutes,
+  type ServerContext,
+} from './app/routes.js';
+import { createServices, type Services, type ServicesOptions } from './app/services.js';
+import { prepareShutdown } from './app/shutdown.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
-import { AuthFailureLimiter, presentedCredentialVerifier, type VerifiedCredentials } from './edge/auth-failures.js';
-import { authOutcomePlugin, type AuthAttemptContext } from './edge/auth-outcome-plugin.js';
-import { admitHttpRequest } from './edge/http-auth-guard.js';
+import type { AuthFailureLimiter } from './edge/auth-failures.js';
+import { authOutcomePlugin } from './edge/auth-outcome-plugin.js';
 import { maskError } from './graphql/errors.js';
-import { attachGraphqlWs } from './graphql-ws-bridge.js';
-import { limitRequestBody, useCorsOrigins, useCsrfPrevention, useGraphQLMultipart } from './http/index.js';
-import { createLogger } from './observability/logger.js';
+import { useCorsOrigins, useCsrfPrevention, useGraphQLMultipart } from './http/index.js';
+import type { GatewayMetrics } from './observability/metrics.js';
+import type { QontoHealth } from './observability/qonto-health.js';
 import { createYogaLogger } from './observability/yoga-logger.js';
-import { describeOperation, GatewayMetrics } from './observability/metrics.js';
-import { QontoHealth, startQontoProbe } from './observability/qonto-health.js';
-import { SingleFlight } from './lib/single-flight.js';
-import { QontoTransport } from './qonto/transport.js';
-import { createMemoryDeduplicator, createRedisDeduplicator } from './lifecycle/deduplicator.js';
-import { LifecycleHub } from './lifecycle/hub.js';
-import { RedisConnections } from './lifecycle/redis-connections.js';
-import { createMemoryBus, createRedisBus } from './lifecycle/signal-bus.js';
-import { createWebhookReceiver } from './lifecycle/webhook-receiver.js';
-import { Readiness } from './readiness.js';
+import type { Readiness } from './readiness.js';
 import { schema } from './schema/index.js';
 
-/** Where GraphQL (HTTP, SSE and graphql-ws) is served. */
-export const GRAPHQL_PATH = '/graphql';
-/** Where Qonto delivers webhooks. */
-export const WEBHOOK_PATH = '/webhooks/qonto';
-/** Largest JSON/GET GraphQL request body accepted. */
-export const MAX_JSON_BODY_BYTES = 1024 * 1024;
-/** Largest multipart (upload) request body accepted: 15 MB of files plus multipart overhead. */
-export const MAX_MULTIPART_BODY_BYTES = 16 * 1024 * 1024;
-
-/** Values merged into yoga's context by the node:http adapter. */
-interface ServerContext extends AuthAttemptContext {
-  requestId: string;
-  /** Filled by the access-log plugin so the request log names the operation. */
-  access: { operationName?: string | undefined };
-}
+export { GRAPHQL_PATH, MAX_JSON_BODY_BYTES, MAX_MULTIPART_BODY_BYTES, WEBHOOK_PATH } from './app/routes.js';
 
 /** Options of {@link createGatewayApp} and {@link createGateway}. */
-export interface GatewayOptions {
-  config: GatewayConfig;
-  /** Qonto base URL to use (the simulator's in simulator mode); default `config.qonto.apiUrl`. */
-  qontoBaseUrl?: string;
-  logger?: Logger;
-  /** Injected transport (tests); created from the config otherwise and closed with the gateway. */
-  transport?: QontoTransport;
+export interface GatewayOptions extends ServicesOptions {
   /** GraphiQL defaults (simulator mode pre-fills demo credentials). */
   graphiql?: { headers?: Record<string, string>; defaultQuery?: string };
   /** How long shutdown waits for in-flight HTTP requests, default 10 000 ms. */
   shutdownGraceMs?: number;
-  /** Credentials Qonto already accepted: never refused by the per-address limiter. Default: none. */
-  verifiedCredentials?: VerifiedCredentials;
-  /** Static auth mode: time between probes of Qonto with the gateway's own credentials, default 30 000 ms. */
-  qontoProbeIntervalMs?: number;
 }
 
 /** The transport-agnostic gateway: yoga plus routes, not yet listening. */
 export interface GatewayApp {
+  /** Every route: GraphQL, `/health`, `/readiness`, `/metrics` and the webhook receiver (`yoga.fetch` reaches them all). */
   yoga: YogaServerInstance<ServerContext, GatewayContext>;
   services: GatewayServices;
   metrics: GatewayMetrics;
@@ -77,9 +53,9 @@ export interface GatewayApp {
   qontoHealth: QontoHealth;
   /** Failed authentications per client address, shared by HTTP and graphql-ws. */
   authFailures: AuthFailureLimiter;
-  /** The node:http listener serving every route of the HTTP surface. */
+  /** The node:http listener: request id and log, GraphQL's body limits and auth admission, then yoga. */
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
-  /** Marks the app draining, then releases what it owns (the transport it created). */
+  /** Marks the app draining, ends live subscriptions, then releases what it owns (the transport it created); once. */
   close(): Promise<void>;
 }
 
@@ -90,6 +66,13 @@ export interface Gateway extends GatewayApp {
   url: string;
   port: number;
 }
+
+/**
+ * yoga's built-in health check answers every URL ending in its endpoint before any plugin of ours
+ * runs, and cannot be turned off; no request URL ends in a NUL, so it never answers (routes.ts
+ * serves `/health`).
+ */
+const YOGA_HEALTH_CHECK_OFF = '\u0000';
 
 /**
  * GraphiQL's options. With pre-filled credentials (simulator mode) subscriptions run over
@@ -110,15 +93,7 @@ function graphiqlOptions(defaults: GatewayOptions['graphiql']) {
   };
 }
 
-function accessLogPlugin(): Plugin<ServerContext> {
-  return {
-    onExecute: ({ args }) => {
-      const access = (args.contextValue as Partial<ServerContext>).access;
-      if (access) access.operationName = describeOperation(args.document, args.operationName).name;
-    },
-  };
-}
-
+/** The credential an operation presents: its HTTP `Authorization` header, or graphql-ws's `connectionParams.authorization`. */
 function presentedAuthorization(initial: Record<string, unknown>): string | undefined {
   const request = initial['request'] as { headers?: { get(name: string): string | null } } | undefined;
   if (request?.headers) return request.headers.get('authorization') ?? undefined;
@@ -131,93 +106,19 @@ function presentedAuthorization(initial: Record<string, unknown>): string | unde
   return undefined;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-/**
- * Builds the gateway without listening: yoga with the schema, GraphiQL (offline), GraphQL Armor
- * limits, masked errors, metrics and request logs, plus `/health`, `/readiness` and `/metrics`.
- * Tests drive it through `yoga.fetch`; {@link createGateway} puts it on a port.
- */
-export function createGatewayApp(options: GatewayOptions): GatewayApp {
-  const { config } = options;
-  const logger = options.logger ?? createLogger(config.logLevel);
-  const metrics = new GatewayMetrics();
-  const qontoHealth = new QontoHealth(metrics.registry);
-  const baseUrl = options.qontoBaseUrl ?? config.qonto.apiUrl;
-  if (!baseUrl) throw new Error('createGatewayApp needs a Qonto base URL (QONTO_API_URL or the simulator URL)');
-  const ownsTransport = !options.transport;
-  const transport =
-    options.transport ??
-    new QontoTransport({
-      baseUrl,
-      environment: config.qonto.environment,
-      stagingToken: config.qonto.stagingToken,
-      timeoutMs: config.qonto.timeoutMs,
-      maxInFlight: config.qonto.maxInFlight,
-      maxRetries: config.qonto.maxRetries,
-      callDeadlineMs: config.qonto.callDeadlineMs,
-      rateLimit: config.qonto.rateLimit,
-      credentialSharePercent: config.qonto.credentialSharePercent,
-      maxQueueWaitMs: config.qonto.maxQueueWaitMs,
-      maxResponseBytes: config.qonto.maxResponseBytes,
-      breakerFailures: config.qonto.breakerFailures,
-      breakerOpenMs: config.qonto.breakerOpenMs,
-      unauthorizedBudgetPerHour: config.qonto.unauthorizedBudgetPerHour,
-      refusedCredentialTtlMs: config.qonto.refusedCredentialTtlMs,
-      onUpstreamCall: (event) => {
-        metrics.recordUpstreamCall(event);
-        qontoHealth.recordUpstreamCall(event);
-      },
-      onLocalRefusal: metrics.recordLocalRefusal,
-    });
-  // Redis degrades to in-process behaviour while unreachable; redisConnections.healthy() and
-  // onChange() expose its state (as does bus.healthy(), true without Redis).
-  const redisConnections = config.redisUrl ? new RedisConnections(config.redisUrl, { logger }) : undefined;
-  const redis = redisConnections?.client('commands');
-  const bus = redisConnections ? createRedisBus(redisConnections, { logger }) : createMemoryBus();
-  const deduplicator = redis ? createRedisDeduplicator(redis, { logger }) : createMemoryDeduplicator();
-  const lifecycle = new LifecycleHub({
-    transport,
-    bus,
-    pollIntervalMs: config.lifecyclePollIntervalMs,
-    maxPollsPerSecond: config.lifecycleMaxPollsPerSecond,
-    logger,
-  });
-  const services: GatewayServices = { config, transport, logger, einvoiceSends: new SingleFlight(), lifecycle };
-  metrics.observeLifecycle(() => lifecycle.stats());
-  metrics.observeTransport(() => transport.stats());
-  const readiness = new Readiness({ redis });
-  const authFailures = new AuthFailureLimiter({
-    failuresPerWindow: config.gateway.authFailuresPerAddress,
-    isVerified: presentedCredentialVerifier(() => services.config.qonto.auth, options.verifiedCredentials ?? transport.credentials),
-  });
-  const staticAuthorization = config.qonto.auth.mode === 'static' ? config.qonto.auth.authorization : undefined;
-  const qontoProbe = staticAuthorization
-    ? startQontoProbe({
-        health: qontoHealth,
-        call: () => transport.forAuthorization(staticAuthorization).getOrganization(),
-        intervalMs: options.qontoProbeIntervalMs,
-        logger,
-      })
-    : undefined;
-  const receiveWebhook = createWebhookReceiver({
-    secrets: () => services.config.webhookSecrets,
-    deduplicator,
-    signals: lifecycle,
-    logger,
-    onOutcome: metrics.recordWebhook,
-  });
+/** {@link createGatewayApp}, keeping the services' handle for {@link createGateway}'s shutdown. */
+function composeGatewayApp(options: GatewayOptions): { app: GatewayApp; built: Services } {
+  const built = createServices(options);
+  const { context: services, metrics, readiness, authFailures } = built;
+  const { config, logger } = services;
 
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
+    healthCheckEndpoint: YOGA_HEALTH_CHECK_OFF,
     landingPage: false,
     batching: false,
-    // handleRequest enforces the body limits (limitRequestBody); yoga's own limit would pipe
+    // handleRequest enforces the body limits (src/http/body-limit.ts); yoga's own limit would pipe
     // every body through one more TransformStream.
     maxRequestBodySize: false,
     cors: false, // useCorsOrigins
@@ -229,7 +130,8 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
     logging: createYogaLogger(logger),
     plugins: [
-      useCorsOrigins(config.gateway.corsOrigins),
+      useGatewayRoutes({ readiness, metrics, receiveWebhook: built.receiveWebhook, logger }),
+      useCorsOrigins(config.gateway.corsOrigins, { path: GRAPHQL_PATH }),
       useCsrfPrevention(),
       useGraphQLMultipart({ maxBodyBytes: MAX_MULTIPART_BODY_BYTES, maxFieldBytes: MAX_JSON_BODY_BYTES, logger }),
       maxTokensPlugin({ n: 2000 }),
@@ -239,140 +141,64 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       costLimitPlugin({ maxCost: 20_000 }),
       blockFieldSuggestionsPlugin(),
       metrics.plugin(),
-      accessLogPlugin(),
+      useAccessLog(),
       authOutcomePlugin(),
     ],
   });
 
-  const handleRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const started = performance.now();
-    const headerId = req.headers['x-request-id'];
-    const requestId = typeof headerId === 'string' && /^[\w.:-]{1,128}$/.test(headerId) ? headerId : randomUUID();
-    res.setHeader('x-request-id', requestId);
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    const route = url.pathname === GRAPHQL_PATH || url.pathname.startsWith(`${GRAPHQL_PATH}/`) ? GRAPHQL_PATH : url.pathname;
-    const access: ServerContext['access'] = {};
-    res.once('finish', () => {
-      const knownRoute = [GRAPHQL_PATH, '/health', '/readiness', '/metrics', WEBHOOK_PATH].includes(route) ? route : 'other';
-      metrics.recordHttpRequest(knownRoute, req.method ?? 'GET', res.statusCode);
-      logger.info(
-        {
-          requestId,
-          method: req.method,
-          path: url.pathname,
-          status: res.statusCode,
-          durationMs: Math.round((performance.now() - started) * 100) / 100,
-          ...(access.operationName ? { operationName: access.operationName } : {}),
-        },
-        'request',
-      );
-    });
-
-    if (route === '/health') return sendJson(res, 200, { status: 'ok' });
-    if (route === '/readiness') {
-      void readiness.check().then(
-        (result) => sendJson(res, result.ok ? 200 : 503, result),
-        () => sendJson(res, 503, { ok: false }),
-      );
-      return;
-    }
-    if (route === '/metrics') {
-      void metrics.expose().then(({ contentType, body }) => {
-        res.writeHead(200, { 'content-type': contentType });
-        res.end(body);
-      });
-      return;
-    }
-    if (route === WEBHOOK_PATH) {
-      void receiveWebhook(req, res).catch((error: unknown) => {
-        logger.error({ err: error }, 'webhook handling failed');
-        if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
-      });
-      return;
-    }
-    if (route !== GRAPHQL_PATH) return sendJson(res, 404, { error: 'not_found' });
-
-    const admitted = limitRequestBody(req, res, { jsonBytes: MAX_JSON_BODY_BYTES, multipartBytes: MAX_MULTIPART_BODY_BYTES });
-    if (!admitted) return;
-    void admitHttpRequest(authFailures, req, res, config.gateway.trustedProxies).then((auth) => {
-      if (auth) void yoga.handle(admitted, res, { requestId, access, ...auth });
-    });
-  };
-
-  return {
+  const handleRequest = createRequestListener({
     yoga,
-    services,
     metrics,
-    readiness,
-    qontoHealth,
+    logger,
     authFailures,
-    handleRequest,
-    close: async () => {
-      readiness.startDraining();
-      qontoProbe?.stop();
-      lifecycle.close();
-      await Promise.allSettled([bus.close(), deduplicator.close()]);
-      await redisConnections?.close();
-      if (ownsTransport) await transport.close();
-    },
-  };
+    trustedProxies: config.gateway.trustedProxies,
+    receiveWebhook: built.receiveWebhook,
+  });
+  const app: GatewayApp = { yoga, services, metrics, readiness, qontoHealth: built.qontoHealth, authFailures, handleRequest, close: built.close };
+  return { app, built };
+}
+
+/**
+ * Builds the gateway without listening: the services (src/app/services.ts), then yoga with the
+ * schema, GraphiQL (offline), GraphQL Armor limits, masked errors, metrics and request logs, and
+ * the routes `/health`, `/readiness`, `/metrics` and the webhook receiver (src/app/routes.ts).
+ * Tests drive it through `yoga.fetch`; {@link createGateway} puts it on a port.
+ */
+export function createGatewayApp(options: GatewayOptions): GatewayApp {
+  return composeGatewayApp(options).app;
 }
 
 /**
  * Starts the gateway on `config.port`/`config.host`: HTTP and graphql-ws on one port and path,
- * WebSocket operations going through yoga's plugins. `close()` shuts down in order: stop
- * accepting, close WebSockets (1001), let in-flight requests finish within the grace period,
- * close the remaining sockets.
+ * WebSocket operations going through yoga's plugins (src/app/graphql-ws.ts). `close()` shuts down
+ * in order (src/app/shutdown.ts): readiness 503 and live subscriptions completed, stop accepting,
+ * close WebSockets (1001), let in-flight requests finish within the grace period, close the
+ * remaining sockets, close the services.
  */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
-  const app = createGatewayApp(options);
-  const { yoga, services } = app;
+  const { app, built } = composeGatewayApp(options);
+  const { config, logger } = app.services;
   const server = createServer(app.handleRequest);
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-
   const graphqlWs = attachGraphqlWs({
     server,
     path: GRAPHQL_PATH,
     maxPayload: MAX_JSON_BODY_BYTES,
-    yoga,
-    services,
-    limiter: app.authFailures,
-    logger: services.logger,
+    yoga: app.yoga,
+    hooks: gatewayGraphqlWsHooks(app.services, app.authFailures),
+    maxSubscriptionsPerSocket: config.gateway.maxSubscriptionsPerSocket,
+    logger,
   });
+  const close = prepareShutdown({ server, graphqlWs, services: built, graceMs: options.shutdownGraceMs ?? 10_000 });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(services.config.port, services.config.host, () => {
+    server.listen(config.port, config.host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const address = server.address() as AddressInfo;
-  const host = services.config.host === '0.0.0.0' || services.config.host === '::' ? '127.0.0.1' : services.config.host;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= (async () => {
-      app.readiness.startDraining();
-      services.lifecycle.close();
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      await graphqlWs.close();
-      server.closeIdleConnections();
-      const grace = options.shutdownGraceMs ?? 10_000;
-      const timer = setTimeout(() => server.closeAllConnections(), grace);
-      timer.unref();
-      await stopped;
-      clearTimeout(timer);
-      for (const socket of sockets) socket.destroy();
-      await app.close();
-    })();
-    return closing;
-  };
-
   return { ...app, server, url, port: address.port, close };
 }

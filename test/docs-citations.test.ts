@@ -17,12 +17,6 @@ const FORBIDDEN: readonly { name: string; pattern: RegExp }[] = [
   { name: 'a path into the shared folder', pattern: /\/work\/shared\b|\.\.\/shared\/|(?<![\w./@-])shared\// },
 ];
 
-/**
- * Files still allowed to hold such citations. TEMPORARY: these three are being split into
- * src/app/* on another branch; their citations are rewritten after that merge, and this list must
- * then be emptied. Links to docs/ in them are checked like everywhere else.
- */
-const ALLOWED_CITATIONS = new Set(['src/gateway.ts', 'src/graphql-ws-bridge.ts', 'src/lifecycle/webhook-receiver.ts']);
 
 /** Where citations are looked for: code, tests, benchmarks and the workspace packages' own. */
 function scannedFiles(): string[] {
@@ -121,7 +115,7 @@ describe('citations in code, tests and benchmarks', () => {
   });
 
   it('cite no document outside the repository', () => {
-    const found = files.filter((file) => !ALLOWED_CITATIONS.has(file.path)).flatMap((file) => forbiddenCitations(file.path, file.text));
+    const found = files.flatMap((file) => forbiddenCitations(file.path, file.text));
     expect(found).toEqual([]);
   });
 

@@ -51,7 +51,7 @@ const STAGES: Array<[string, RegExp]> = [
   ['webhook receiver (signature, envelope, de-duplication)', /\/src\/lifecycle\/(webhook-receiver|deduplicator)|\/src\/qonto\/webhook-signature/],
   ['upstream calls (src/qonto transport + undici)', /\/src\/qonto\/|\/node_modules\/undici\//],
   ['GraphQL execution (executor, resolvers, loaders)', /@graphql-tools\/executor|@pothos|\/dataloader\/|\/src\/schema\/|\/src\/loaders|\/src\/domain\//],
-  ['HTTP in/out (yoga, envelop, whatwg-node, node:http)', /graphql-yoga|@envelop|@whatwg-node|\/src\/gateway\.ts|node:_http_/],
+  ['HTTP in/out (yoga, envelop, whatwg-node, node:http)', /graphql-yoga|@envelop|@whatwg-node|\/src\/gateway\.ts|\/src\/app\/|node:_http_/],
   ['signals and Redis (src/lifecycle, ioredis)', /\/src\/lifecycle\/|\/node_modules\/ioredis\//],
 ];
 

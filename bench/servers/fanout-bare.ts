@@ -1,8 +1,9 @@
 /**
- * Fan-out benchmark child: the bare baseline. graphql-yoga + graphql-ws (the recipe of yoga's
- * docs, the same wiring as src/gateway.ts) serving a schema of the same shape as the gateway's
- * `clientInvoiceLifecycle` subscription, fed by yoga's in-memory pub/sub (one topic per invoice id).
- * No upstream, no auth, no lifecycle log: it isolates what graphql-ws + yoga cost per subscriber.
+ * Fan-out benchmark child: the bare baseline. graphql-yoga + graphql-ws through the gateway's own
+ * bridge (src/app/graphql-ws.ts, with no hooks: every socket admitted, no subscription cap, no
+ * gateway services) serving a schema of the same shape as the gateway's `clientInvoiceLifecycle`
+ * subscription, fed by yoga's in-memory pub/sub (one topic per invoice id). No upstream, no auth,
+ * no lifecycle log: it isolates what graphql-ws + yoga cost per subscriber.
  *
  * `POST /publish?id=<invoice>` with a JSON body publishes that body (the `{ event, invoice }`
  * object the gateway delivered) to the invoice's topic. Over IPC: live subscriber count, memory.
@@ -10,11 +11,9 @@
 import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ExecutionArgs } from 'graphql';
 import { createPubSub, createSchema, createYoga } from 'graphql-yoga';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import { writeHeapSnapshot } from 'node:v8';
+import { attachGraphqlWs } from '../../src/app/graphql-ws.js';
 import { collectAndMeasure, nowMs, profilingHandlers, serveParent } from '../lib/fanout-ipc.js';
 
 type Update = Record<string, unknown>;
@@ -95,50 +94,22 @@ const server = createServer((req, res) => {
   }
   void yoga.handle(req, res);
 });
-const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: 1024 * 1024 });
-const wsServer = useServer(
-  {
-    onConnect: () => true,
-    onSubscribe: async (ctx, _id, payload) => {
-      const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-        ...ctx,
-        req: ctx.extra.request,
-        socket: ctx.extra.socket,
-        params: payload,
-      });
-      const document = parse(payload.query);
-      const errors = validate(envelopedSchema, document);
-      if (errors.length > 0) return errors;
-      const args: ExecutionArgs & { rootValue: { execute: typeof execute; subscribe: typeof subscribe } } = {
-        schema: envelopedSchema,
-        operationName: payload.operationName ?? null,
-        document,
-        variableValues: payload.variables ?? null,
-        contextValue: await contextFactory(),
-        rootValue: { execute, subscribe },
-      };
-      return args;
-    },
-    execute: (args) => (args.rootValue as { execute: (a: typeof args) => unknown }).execute(args) as never,
-    subscribe: (args) => (args.rootValue as { subscribe: (a: typeof args) => unknown }).subscribe(args) as never,
-  },
-  wss,
-);
+const wsBridge = attachGraphqlWs({ server, path: '/graphql', maxPayload: 1024 * 1024, yoga });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address() as AddressInfo;
 
 serveParent(
   {
-    stats: () => ({ subscribers: live, connections: wss.clients.size }),
+    stats: () => ({ subscribers: live, connections: wsBridge.openSockets }),
     waitSubscribers: async ({ count, timeoutMs }: { count: number; timeoutMs: number }) => {
       const reached = live >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }));
       const ok = await Promise.race([reached.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref())]);
-      return { ok, stats: { subscribers: live, connections: wss.clients.size } };
+      return { ok, stats: { subscribers: live, connections: wsBridge.openSockets } };
     },
     waitEmpty: async ({ timeoutMs }: { timeoutMs: number }) => {
       const deadline = Date.now() + timeoutMs;
       while (live > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      return { ok: live === 0, stats: { subscribers: live, connections: wss.clients.size } };
+      return { ok: live === 0, stats: { subscribers: live, connections: wsBridge.openSockets } };
     },
     publishesSince: ({ since }: { since: number }) => publishes.filter((p) => p.at >= since),
     memory: () => collectAndMeasure(),
@@ -148,8 +119,7 @@ serveParent(
   },
   { url: `http://127.0.0.1:${port}` },
   async () => {
-    await wsServer.dispose();
-    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    await wsBridge.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   },

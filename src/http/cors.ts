@@ -5,6 +5,12 @@ import { isExactOrigin } from './origin.js';
 /** Request headers a cross-origin caller may send (the preflight's `Access-Control-Allow-Headers`). */
 export const CORS_ALLOWED_HEADERS = ['authorization', 'content-type', ...CSRF_HEADERS] as const;
 
+/** Options of {@link useCorsOrigins}. */
+export interface CorsOptions {
+  /** Only responses on this path, or under it, get CORS headers (yoga may answer other paths). Default: every response. */
+  path?: string;
+}
+
 /**
  * CORS for the GraphQL path (`CORS_ORIGINS`). With no origins: no CORS headers at all, so only
  * same-origin pages can read responses. With origins: a request whose `Origin` is exactly one
@@ -12,8 +18,14 @@ export const CORS_ALLOWED_HEADERS = ['authorization', 'content-type', ...CSRF_HE
  * `null` included, gets none. Preflights (`OPTIONS`) answer 204, allowing GET and POST with
  * {@link CORS_ALLOWED_HEADERS} to listed origins only. Create yoga with `cors: false`.
  */
-export function useCorsOrigins(origins: readonly string[]): Plugin {
+export function useCorsOrigins(origins: readonly string[], options: CorsOptions = {}): Plugin {
   const allowed = new Set(origins.filter((origin) => origin !== 'null' && isExactOrigin(origin)));
+  const { path } = options;
+  const onPath = (request: Request): boolean => {
+    if (path === undefined) return true;
+    const { pathname } = new URL(request.url, 'http://gateway');
+    return pathname === path || pathname.startsWith(`${path}/`);
+  };
   const allowedOrigin = (request: Request) => {
     const origin = request.headers.get('origin');
     return origin !== null && allowed.has(origin) ? origin : undefined;
@@ -30,7 +42,7 @@ export function useCorsOrigins(origins: readonly string[]): Plugin {
       endResponse(new fetchAPI.Response(null, { status: 204, headers }));
     },
     onResponse({ request, response }) {
-      if (allowed.size === 0) return;
+      if (allowed.size === 0 || !onPath(request)) return;
       response.headers.append('vary', 'Origin');
       const origin = allowedOrigin(request);
       if (!origin) return;

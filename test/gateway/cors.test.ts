@@ -72,6 +72,16 @@ describe('CORS (CORS_ORIGINS)', () => {
     }
   });
 
+  it('keeps CORS to the GraphQL path: /health, /readiness, /metrics, the webhook route and unknown paths get none', async () => {
+    for (const path of ['/health', '/readiness', '/metrics', '/webhooks/qonto', '/nope']) {
+      for (const method of ['GET', 'OPTIONS']) {
+        const response = await withOrigins.app.yoga.fetch(`http://gateway${path}`, { method, headers: { origin: APP_ORIGIN } });
+        expect(corsHeaders(response)).toEqual({});
+        expect(response.headers.get('vary')).toBeNull();
+      }
+    }
+  });
+
   it.each(['null', '*', 'https://app.example.com/', 'https://App.example.com', 'app.example.com'])(
     'refuses CORS_ORIGINS=%s at start-up with one line',
     (value) => {

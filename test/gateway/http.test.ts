@@ -4,7 +4,7 @@ import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.js';
-import { createGateway, type Gateway } from '../../src/gateway.js';
+import { createGateway, createGatewayApp, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createSimulator, type Simulator } from 'qonto-simulator';
 
@@ -54,7 +54,9 @@ describe('HTTP surface on a real port', () => {
   });
 
   it('serves /health, /readiness and /metrics', async () => {
-    expect(await (await fetch(`${gateway.url}/health`)).json()).toEqual({ status: 'ok' });
+    const health = await fetch(`${gateway.url}/health`, { headers: { 'x-request-id': 'req-health-1' } });
+    expect(health.headers.get('x-request-id')).toBe('req-health-1');
+    expect(await health.json()).toEqual({ status: 'ok' });
     const readiness = await fetch(`${gateway.url}/readiness`);
     expect(readiness.status).toBe(200);
     expect(await readiness.json()).toEqual({ ok: true, checks: { config: { ok: true } } });
@@ -81,6 +83,8 @@ describe('HTTP surface on a real port', () => {
     expect(again).toMatch(/qonto_upstream_requests_total\{method="GET",route="\/v2\/clients",status="200"\} 2/);
     expect(again).toMatch(/qonto_upstream_request_duration_seconds_count\{method="GET",route="\/v2\/clients",status="200"\} 2/);
     expect(again).toContain(`http_requests_total{route="/graphql",method="POST",status="200"} ${graphqlRequests + 1}`);
+    expect(again).toMatch(/^http_requests_total\{route="\/health",method="GET",status="200"\} [1-9]/m);
+    expect(again).toMatch(/^http_requests_total\{route="\/readiness",method="GET",status="200"\} [1-9]/m);
   });
 
   it('logs each request with a request id and never the Authorization value', async () => {
@@ -115,7 +119,9 @@ describe('HTTP surface on a real port', () => {
     });
     expect(big.status).toBe(413);
     expect((await big.json()) as unknown).toMatchObject({ errors: [{ extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
-    expect((await fetch(`${gateway.url}/nope`)).status).toBe(404);
+    const unknown = await fetch(`${gateway.url}/nope`);
+    expect([unknown.status, await unknown.json()]).toEqual([404, { error: 'not_found' }]);
+    expect(await (await fetch(`${gateway.url}/metrics`)).text()).toMatch(/^http_requests_total\{route="other",method="GET",status="404"\} [1-9]/m);
   });
 
   it('answers queries over graphql-ws on the same port and path', async () => {
@@ -140,17 +146,17 @@ describe('HTTP surface on a real port', () => {
   });
 
   it('stays ready when Qonto cannot be reached (Qonto’s health is the qonto_up metric)', async () => {
-    const down = await createGateway({
-      config: loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }),
+    const down = createGatewayApp({
+      config: loadConfig({ LOG_LEVEL: 'silent' }),
       qontoBaseUrl: 'http://127.0.0.1:9',
       logger: createLogger('silent'),
     });
     try {
-      const readiness = await fetch(`${down.url}/readiness`);
+      const readiness = await down.yoga.fetch('http://gateway/readiness');
       expect(readiness.status).toBe(200);
       expect(await readiness.json()).toEqual({ ok: true, checks: { config: { ok: true } } });
       // Without pre-filled credentials GraphiQL subscribes over SSE, so edited headers apply.
-      const html = await (await fetch(`${down.url}/graphql`, { headers: { accept: 'text/html' } })).text();
+      const html = await (await down.yoga.fetch('http://gateway/graphql', { headers: { accept: 'text/html' } })).text();
       expect(html).toContain('"subscriptionsProtocol":"SSE"');
     } finally {
       await down.close();

@@ -1,14 +1,13 @@
 import { createServer } from 'node:net';
-import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
+import { createGateway, createGatewayApp, type GatewayApp, type GatewayOptions } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { QontoHealthSource } from '../../src/observability/qonto-health.js';
 import { createSimulator, type Simulator } from 'qonto-simulator';
 
 let sim: Simulator | undefined;
-let gateway: Gateway | undefined;
+let gateway: GatewayApp | undefined;
 afterEach(async () => {
   await gateway?.close();
   await sim?.close();
@@ -18,8 +17,8 @@ afterEach(async () => {
 
 async function start(env: NodeJS.ProcessEnv = {}, options: Partial<GatewayOptions> = {}) {
   sim = await createSimulator({ manualClock: true });
-  gateway = await createGateway({
-    config: loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', QONTO_MAX_RETRIES: '0', ...env }),
+  gateway = createGatewayApp({
+    config: loadConfig({ LOG_LEVEL: 'silent', QONTO_MAX_RETRIES: '0', ...env }),
     qontoBaseUrl: sim.url,
     logger: createLogger('silent'),
     ...options,
@@ -27,20 +26,23 @@ async function start(env: NodeJS.ProcessEnv = {}, options: Partial<GatewayOption
   return { sim, gateway };
 }
 
-const readiness = async (gw: Gateway) => {
-  const response = await fetch(`${gw.url}/readiness`);
+// Every route is reached through yoga.fetch: no port needed.
+const readiness = async (gw: GatewayApp) => {
+  const response = await gw.yoga.fetch('http://gateway/readiness');
   return { status: response.status, body: (await response.json()) as { ok: boolean; checks: Record<string, { ok: boolean; detail?: string }> } };
 };
-const scrape = async (gw: Gateway) => (await fetch(`${gw.url}/metrics`)).text();
-const query = (gw: Gateway, authorization: string) =>
-  fetch(`${gw.url}/graphql`, {
+const scrape = async (gw: GatewayApp) => (await gw.yoga.fetch('http://gateway/metrics')).text();
+const query = async (gw: GatewayApp, authorization: string) => {
+  const response = await gw.yoga.fetch('http://gateway/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ query: '{ clients(first: 1) { totalCount } }' }),
-  }).then((r) => r.json() as Promise<{ data?: unknown; errors?: Array<{ extensions?: Record<string, unknown> }> }>);
+  });
+  return (await response.json()) as { data?: unknown; errors?: Array<{ extensions?: Record<string, unknown> }> };
+};
 
 /** Resolves with the next observation of Qonto's health from `source`. */
-const nextObservation = (gw: Gateway, source: QontoHealthSource) =>
+const nextObservation = (gw: GatewayApp, source: QontoHealthSource) =>
   new Promise<boolean>((resolve) => {
     const off = gw.qontoHealth.onObservation((up, from) => {
       if (from !== source) return;
@@ -64,8 +66,8 @@ describe('/readiness reflects the gateway itself, never Qonto', () => {
     for (let batch = 0; batch < 12; batch++) {
       const answers = await Promise.all(
         Array.from({ length: 50 }, async () => {
-          const response = await request(`${gateway.url}/readiness`);
-          return { status: response.statusCode, body: await response.body.json() };
+          const response = await gateway.yoga.fetch('http://gateway/readiness');
+          return { status: response.status, body: await response.json() };
         }),
       );
       for (const answer of answers) expect(answer).toEqual({ status: 200, body: { ok: true, checks: { config: { ok: true } } } });
@@ -102,9 +104,13 @@ describe('/readiness reflects the gateway itself, never Qonto', () => {
       status: 503,
       body: { ok: false, checks: { config: { ok: true }, draining: { ok: false, detail: 'shutting down' } } },
     });
-    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+    expect((await gateway.yoga.fetch('http://gateway/health')).status).toBe(200);
 
-    const other = await createGateway({ config: gateway.services.config, qontoBaseUrl: sim!.url, logger: createLogger('silent') });
+    const other = await createGateway({
+      config: { ...gateway.services.config, port: 0, host: '127.0.0.1' },
+      qontoBaseUrl: sim!.url,
+      logger: createLogger('silent'),
+    });
     const closing = other.close();
     expect(other.readiness.draining).toBe(true);
     await closing;
@@ -124,10 +130,8 @@ describe('Qonto probe in static auth mode', () => {
     const simulator = await createSimulator({ manualClock: true });
     sim = simulator;
     const demo = simulator.credentials[0]!;
-    gateway = await createGateway({
+    gateway = createGatewayApp({
       config: loadConfig({
-        PORT: '0',
-        HOST: '127.0.0.1',
         LOG_LEVEL: 'silent',
         QONTO_MAX_RETRIES: '0',
         QONTO_AUTH_MODE: 'static',

@@ -1,5 +1,5 @@
 import { createClient } from 'graphql-ws';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.js';
 import { createGateway } from '../../src/gateway.js';
@@ -39,7 +39,9 @@ describe('graceful shutdown', () => {
         body: JSON.stringify({ query: '{ einvoicingSettings { sendingStatus } }' }),
       });
       await arrived;
+      const closeHub = vi.spyOn(gateway.services.lifecycle, 'close');
       const closing = gateway.close();
+      expect(gateway.readiness.draining).toBe(true);
       const response = await inFlight;
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ data: { einvoicingSettings: { sendingStatus: 'ENABLED' } } });
@@ -47,6 +49,8 @@ describe('graceful shutdown', () => {
       await closing;
       expect(gateway.services.lifecycle.stats()).toMatchObject({ watches: 0, subscribers: 0 });
       await expect(fetch(`${gateway.url}/health`)).rejects.toThrow();
+      await gateway.close();
+      expect(closeHub).toHaveBeenCalledTimes(1);
     } finally {
       await gateway.close();
       await sim.close();

@@ -15,7 +15,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryDeduplicator } from '../../src/lifecycle/deduplicator.js';
-import { createWebhookReceiver, type WebhookOutcome } from '../../src/lifecycle/webhook-receiver.js';
+import { createWebhookReceiver, nodeDelivery, type WebhookOutcome } from '../../src/lifecycle/webhook-receiver.js';
+import { sendJson } from '../../src/http/json-reply.js';
 import {
   isNotFound,
   isQontoError,
@@ -336,7 +337,9 @@ describe('against the simulator: a signed webhook through the gateway receiver',
       signals: { invoiceChanged: () => undefined, clientChanged: (id) => changedClients.push(id) },
       onOutcome: (outcome) => outcomes.push(outcome),
     });
-    const server = createServer((req, res) => void receiver(req, res));
+    const server = createServer((req, res) => {
+      void receiver(nodeDelivery(req)).then((reply) => sendJson(res, reply.status, reply.body, reply.headers));
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const client = transport.forAuthorization(`Bearer ${sim.credentials[1]!.bearerToken}`);
     try {
