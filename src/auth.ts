@@ -10,9 +10,7 @@ export interface Caller {
 }
 
 /** Outcome of {@link resolveCaller}. */
-export type CallerResolution =
-  | { ok: true; caller: Caller | null }
-  | { ok: false; message: string };
+export type CallerResolution = { ok: true; caller: Caller | null } | { ok: false; message: string };
 
 const MAX_AUTHORIZATION_LENGTH = 8192;
 
@@ -28,7 +26,8 @@ class ResolvedCaller implements Caller {
   #key: string | undefined;
   constructor(readonly upstreamAuthorization: string) {}
   get key(): string {
-    return (this.#key ??= credentialKey(this.upstreamAuthorization));
+    this.#key ??= credentialKey(this.upstreamAuthorization);
+    return this.#key;
   }
 }
 

@@ -88,7 +88,6 @@ export interface GatewayConfig {
   };
 }
 
-
 const commaList = z.preprocess(
   emptyToUndefined,
   z
@@ -138,15 +137,13 @@ const envSchema = z.object({
   QONTO_401_BUDGET_PER_HOUR: integer(100, 1, 190),
   QONTO_REFUSED_CREDENTIAL_TTL_MS: integer(600_000, 1000, 86_400_000),
   CORS_ORIGINS: commaList.refine((origins) => origins.every(isExactOrigin), {
-    error: 'must be comma-separated origins like https://app.example.com (scheme, lower-case host, port if not the default; no path, no trailing /, no * or null)',
+    error:
+      'must be comma-separated origins like https://app.example.com (scheme, lower-case host, port if not the default; no path, no trailing /, no * or null)',
   }),
   GATEWAY_AUTH_FAILURES_PER_ADDRESS: integer(20, 1, 10_000),
   GATEWAY_TRUSTED_PROXIES: integer(0, 0, 10),
   GATEWAY_MAX_SUBSCRIPTIONS_PER_SOCKET: integer(50, 1, 10_000),
-  REDIS_URL: z.preprocess(
-    emptyToUndefined,
-    z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
-  ),
+  REDIS_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
   LIFECYCLE_POLL_INTERVAL_MS: integer(15_000, 100, 86_400_000),
   LIFECYCLE_MAX_POLLS_PER_SECOND: integer(5, 1, 1000),
   LOG_LEVEL: z.preprocess(
@@ -168,8 +165,7 @@ const envSchema = z.object({
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const e = parseEnv(envSchema, env);
   const apiUrl = e.QONTO_API_URL;
-  const environment =
-    e.QONTO_ENVIRONMENT ?? (apiUrl && new URL(apiUrl).hostname === QONTO_SANDBOX_HOST ? 'sandbox' : 'production');
+  const environment = e.QONTO_ENVIRONMENT ?? (apiUrl && new URL(apiUrl).hostname === QONTO_SANDBOX_HOST ? 'sandbox' : 'production');
 
   if (environment === 'sandbox' && apiUrl && !e.QONTO_STAGING_TOKEN) {
     throw new ConfigError('Invalid QONTO_STAGING_TOKEN: required when QONTO_ENVIRONMENT is sandbox');
@@ -191,9 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     if (e.QONTO_API_LOGIN && e.QONTO_API_SECRET_KEY) authorization = `${e.QONTO_API_LOGIN}:${e.QONTO_API_SECRET_KEY}`;
     else if (e.QONTO_ACCESS_TOKEN) authorization = `Bearer ${e.QONTO_ACCESS_TOKEN}`;
     if (!authorization && apiUrl) {
-      throw new ConfigError(
-        'Invalid QONTO_API_LOGIN: static auth needs QONTO_API_LOGIN + QONTO_API_SECRET_KEY, or QONTO_ACCESS_TOKEN',
-      );
+      throw new ConfigError('Invalid QONTO_API_LOGIN: static auth needs QONTO_API_LOGIN + QONTO_API_SECRET_KEY, or QONTO_ACCESS_TOKEN');
     }
     auth = { mode: 'static', authorization, gatewayApiKeys: e.GATEWAY_API_KEYS };
   }

@@ -125,8 +125,7 @@ function composeGatewayApp(options: GatewayOptions): { app: GatewayApp; built: S
     multipart: false, // useGraphQLMultipart
     renderGraphiQL,
     graphiql: () => graphiqlOptions(options.graphiql),
-    context: (initial) =>
-      createContext(services, presentedAuthorization(initial as unknown as Record<string, unknown>), initial.requestId),
+    context: (initial) => createContext(services, presentedAuthorization(initial as unknown as Record<string, unknown>), initial.requestId),
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
     logging: createYogaLogger(logger),
     plugins: [
@@ -154,7 +153,16 @@ function composeGatewayApp(options: GatewayOptions): { app: GatewayApp; built: S
     trustedProxies: config.gateway.trustedProxies,
     receiveWebhook: built.receiveWebhook,
   });
-  const app: GatewayApp = { yoga, services, metrics, readiness, qontoHealth: built.qontoHealth, authFailures, handleRequest, close: built.close };
+  const app: GatewayApp = {
+    yoga,
+    services,
+    metrics,
+    readiness,
+    qontoHealth: built.qontoHealth,
+    authFailures,
+    handleRequest,
+    close: built.close,
+  };
   return { app, built };
 }
 

@@ -37,10 +37,12 @@ export function createLoaders(qonto: () => QontoClient): Loaders {
   let settings: Promise<WireEinvoicingSettings> | undefined;
   return {
     get client() {
-      return (client ??= loaderOf((id) => qonto().getClient(id)));
+      client ??= loaderOf((id) => qonto().getClient(id));
+      return client;
     },
     get invoice() {
-      return (invoice ??= loaderOf((id) => qonto().getClientInvoice(id)));
+      invoice ??= loaderOf((id) => qonto().getClientInvoice(id));
+      return invoice;
     },
     einvoicingSettings() {
       settings ??= qonto().getEinvoicingSettings();

@@ -41,7 +41,10 @@ describe('resolveCaller, static mode', () => {
     const auth = config();
     for (const key of ['key-one', 'key-two']) {
       const resolution = resolveCaller(`Bearer ${key}`, auth);
-      expect(resolution).toMatchObject({ ok: true, caller: { upstreamAuthorization: 'org-login:org-secret', key: sha256Hex('org-login:org-secret') } });
+      expect(resolution).toMatchObject({
+        ok: true,
+        caller: { upstreamAuthorization: 'org-login:org-secret', key: sha256Hex('org-login:org-secret') },
+      });
     }
     expect(resolveCaller('bearer   key-two ', auth)).toMatchObject({ ok: true });
   });
@@ -51,7 +54,10 @@ describe('resolveCaller, static mode', () => {
     for (const presented of ['Bearer key-three', 'Bearer key-on', 'key-one', 'Basic key-one', 'Bearer ']) {
       expect(resolveCaller(presented, auth)).toEqual({ ok: false, message: 'Invalid gateway API key' });
     }
-    expect(resolveCaller('Bearer key-one', { ...auth, authorization: undefined })).toEqual({ ok: false, message: 'Invalid gateway API key' });
+    expect(resolveCaller('Bearer key-one', { ...auth, authorization: undefined })).toEqual({
+      ok: false,
+      message: 'Invalid gateway API key',
+    });
   });
 
   it('follows a config whose values change after first use', () => {
@@ -60,6 +66,9 @@ describe('resolveCaller, static mode', () => {
     auth.authorization = 'other-login:other-secret';
     auth.gatewayApiKeys = ['key-three'];
     expect(resolveCaller('Bearer key-one', auth)).toEqual({ ok: false, message: 'Invalid gateway API key' });
-    expect(resolveCaller('Bearer key-three', auth)).toMatchObject({ ok: true, caller: { upstreamAuthorization: 'other-login:other-secret' } });
+    expect(resolveCaller('Bearer key-three', auth)).toMatchObject({
+      ok: true,
+      caller: { upstreamAuthorization: 'other-login:other-secret' },
+    });
   });
 });

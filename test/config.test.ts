@@ -48,7 +48,12 @@ describe('loadConfig', () => {
   });
 
   it('builds the static Authorization value from an API key or an access token', () => {
-    const apiKey = loadConfig({ QONTO_AUTH_MODE: 'static', QONTO_API_LOGIN: 'acme-1234', QONTO_API_SECRET_KEY: 'k', GATEWAY_API_KEYS: 'g1,g2' });
+    const apiKey = loadConfig({
+      QONTO_AUTH_MODE: 'static',
+      QONTO_API_LOGIN: 'acme-1234',
+      QONTO_API_SECRET_KEY: 'k',
+      GATEWAY_API_KEYS: 'g1,g2',
+    });
     expect(apiKey.qonto.auth).toEqual({ mode: 'static', authorization: 'acme-1234:k', gatewayApiKeys: ['g1', 'g2'] });
     const token = loadConfig({ QONTO_AUTH_MODE: 'static', QONTO_ACCESS_TOKEN: 'ory_at_x', GATEWAY_API_KEYS: 'g1' });
     expect(token.qonto.auth).toMatchObject({ authorization: 'Bearer ory_at_x' });
@@ -60,10 +65,19 @@ describe('loadConfig', () => {
     [{ QONTO_API_URL: 'ftp://example.com' }, 'Invalid QONTO_API_URL: must be an http(s) URL'],
     [{ QONTO_API_URL: 'https://thirdparty.qonto.com' }, 'Invalid QONTO_WEBHOOK_SECRET: required when QONTO_API_URL is set'],
     [{ QONTO_ENVIRONMENT: 'staging' }, 'Invalid QONTO_ENVIRONMENT: must be "production" or "sandbox"'],
-    [{ QONTO_API_URL: 'https://thirdparty-sandbox.staging.qonto.co', QONTO_WEBHOOK_SECRET: 's' }, 'Invalid QONTO_STAGING_TOKEN: required when QONTO_ENVIRONMENT is sandbox'],
+    [
+      { QONTO_API_URL: 'https://thirdparty-sandbox.staging.qonto.co', QONTO_WEBHOOK_SECRET: 's' },
+      'Invalid QONTO_STAGING_TOKEN: required when QONTO_ENVIRONMENT is sandbox',
+    ],
     [{ QONTO_AUTH_MODE: 'static' }, 'Invalid GATEWAY_API_KEYS: required when QONTO_AUTH_MODE is static'],
-    [{ QONTO_AUTH_MODE: 'static', GATEWAY_API_KEYS: 'g', QONTO_API_LOGIN: 'acme' }, 'Invalid QONTO_API_SECRET_KEY: QONTO_API_LOGIN and QONTO_API_SECRET_KEY go together'],
-    [{ QONTO_AUTH_MODE: 'static', GATEWAY_API_KEYS: 'g', QONTO_API_URL: 'https://thirdparty.qonto.com', QONTO_WEBHOOK_SECRET: 's' }, 'Invalid QONTO_API_LOGIN: static auth needs QONTO_API_LOGIN + QONTO_API_SECRET_KEY, or QONTO_ACCESS_TOKEN'],
+    [
+      { QONTO_AUTH_MODE: 'static', GATEWAY_API_KEYS: 'g', QONTO_API_LOGIN: 'acme' },
+      'Invalid QONTO_API_SECRET_KEY: QONTO_API_LOGIN and QONTO_API_SECRET_KEY go together',
+    ],
+    [
+      { QONTO_AUTH_MODE: 'static', GATEWAY_API_KEYS: 'g', QONTO_API_URL: 'https://thirdparty.qonto.com', QONTO_WEBHOOK_SECRET: 's' },
+      'Invalid QONTO_API_LOGIN: static auth needs QONTO_API_LOGIN + QONTO_API_SECRET_KEY, or QONTO_ACCESS_TOKEN',
+    ],
     [{ QONTO_AUTH_MODE: 'oauth' }, 'Invalid QONTO_AUTH_MODE: must be "forward" or "static"'],
     [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'Invalid REDIS_URL: must be a redis:// or rediss:// URL'],
     [{ LIFECYCLE_POLL_INTERVAL_MS: '5' }, 'Invalid LIFECYCLE_POLL_INTERVAL_MS: must be at least 100'],
@@ -77,7 +91,12 @@ describe('loadConfig', () => {
   });
 
   it('never echoes a secret value in its error', () => {
-    const text = failure({ QONTO_AUTH_MODE: 'static', GATEWAY_API_KEYS: 'g', QONTO_API_LOGIN: 'acme', QONTO_ACCESS_TOKEN: 'super-secret-token' });
+    const text = failure({
+      QONTO_AUTH_MODE: 'static',
+      GATEWAY_API_KEYS: 'g',
+      QONTO_API_LOGIN: 'acme',
+      QONTO_ACCESS_TOKEN: 'super-secret-token',
+    });
     expect(text).not.toContain('super-secret-token');
   });
 });
@@ -90,7 +109,9 @@ describe('quota guard settings', () => {
     expect(forward.qonto.unauthorizedBudgetPerHour).toBe(100);
     const staticMode = loadConfig({ QONTO_AUTH_MODE: 'static', GATEWAY_API_KEYS: 'k1' });
     expect(staticMode.qonto.credentialSharePercent).toBe(100);
-    expect(loadConfig({ QONTO_AUTH_MODE: 'static', GATEWAY_API_KEYS: 'k1', QONTO_CREDENTIAL_SHARE_PERCENT: '30' }).qonto.credentialSharePercent).toBe(30);
+    expect(
+      loadConfig({ QONTO_AUTH_MODE: 'static', GATEWAY_API_KEYS: 'k1', QONTO_CREDENTIAL_SHARE_PERCENT: '30' }).qonto.credentialSharePercent,
+    ).toBe(30);
   });
 
   it('refuses a 401 budget Qonto would throttle, and a share outside 1-100', () => {

@@ -17,7 +17,6 @@ const FORBIDDEN: readonly { name: string; pattern: RegExp }[] = [
   { name: 'a path into the shared folder', pattern: /\/work\/shared\b|\.\.\/shared\/|(?<![\w./@-])shared\// },
 ];
 
-
 /** Where citations are looked for: code, tests, benchmarks and the workspace packages' own. */
 function scannedFiles(): string[] {
   const roots = ['src', 'test', 'bench'];
@@ -95,9 +94,11 @@ function brokenLinks(path: string, text: string): string[] {
 }
 
 function forbiddenCitations(path: string, text: string): string[] {
-  return text.split('\n').flatMap((line, index) =>
-    FORBIDDEN.filter(({ pattern }) => pattern.test(line)).map(({ name }) => `${path}:${index + 1}: ${name}: ${line.trim()}`),
-  );
+  return text
+    .split('\n')
+    .flatMap((line, index) =>
+      FORBIDDEN.filter(({ pattern }) => pattern.test(line)).map(({ name }) => `${path}:${index + 1}: ${name}: ${line.trim()}`),
+    );
 }
 
 describe('citations in code, tests and benchmarks', () => {
@@ -147,9 +148,16 @@ describe('the docs themselves', () => {
       for (const [, target] of readFileSync(join(ROOT, path), 'utf8').matchAll(/\]\(([^)\s]+)\)/g)) {
         if (/^[a-z]+:/i.test(target!)) continue;
         const [file = '', anchor] = target!.split('#');
-        const resolved = file === '' ? path : relative(ROOT, resolve(ROOT, dirname(path), file)).split(sep).join('/');
-        if (resolved.startsWith('..') || !existsSync(join(ROOT, resolved))) broken.push(`${path}: ${target} (outside the repository or missing)`);
-        else if (anchor !== undefined && resolved.endsWith('.md') && !anchorsOf(resolved)?.has(anchor)) broken.push(`${path}: ${target} (no such heading)`);
+        const resolved =
+          file === ''
+            ? path
+            : relative(ROOT, resolve(ROOT, dirname(path), file))
+                .split(sep)
+                .join('/');
+        if (resolved.startsWith('..') || !existsSync(join(ROOT, resolved)))
+          broken.push(`${path}: ${target} (outside the repository or missing)`);
+        else if (anchor !== undefined && resolved.endsWith('.md') && !anchorsOf(resolved)?.has(anchor))
+          broken.push(`${path}: ${target} (no such heading)`);
       }
     }
     expect(broken).toEqual([]);

@@ -39,15 +39,24 @@ describe('normalizeLifecycleEvents', () => {
 });
 
 describe('evaluateEligibility', () => {
-  const ok = { environment: 'production' as const, invoice: { status: 'unpaid' }, client: { e_invoicing_reachable: true }, settings: { sending_status: 'enabled' } };
+  const ok = {
+    environment: 'production' as const,
+    invoice: { status: 'unpaid' },
+    client: { e_invoicing_reachable: true },
+    settings: { sending_status: 'enabled' },
+  };
   it('is eligible when every check passes', () => {
     expect(evaluateEligibility(ok)).toEqual({ eligible: true, reasons: [] });
   });
   it('lists every failing reason in a stable order', () => {
-    expect(evaluateEligibility({ environment: 'sandbox', invoice: { status: 'draft' }, client: null, settings: { sending_status: 'disabled' } }).reasons)
-      .toEqual(['SANDBOX_ENVIRONMENT', 'EINVOICING_NOT_ACTIVATED', 'INVOICE_NOT_FINALIZED', 'CLIENT_MISSING']);
-    expect(evaluateEligibility({ ...ok, invoice: { status: 'canceled' }, client: { e_invoicing_reachable: null } }).reasons)
-      .toEqual(['INVOICE_CANCELED', 'CLIENT_NOT_REACHABLE']);
+    expect(
+      evaluateEligibility({ environment: 'sandbox', invoice: { status: 'draft' }, client: null, settings: { sending_status: 'disabled' } })
+        .reasons,
+    ).toEqual(['SANDBOX_ENVIRONMENT', 'EINVOICING_NOT_ACTIVATED', 'INVOICE_NOT_FINALIZED', 'CLIENT_MISSING']);
+    expect(evaluateEligibility({ ...ok, invoice: { status: 'canceled' }, client: { e_invoicing_reachable: null } }).reasons).toEqual([
+      'INVOICE_CANCELED',
+      'CLIENT_NOT_REACHABLE',
+    ]);
   });
   it('leaves unknown statuses and unreadable settings to Qonto', () => {
     expect(evaluateEligibility({ ...ok, invoice: { status: 'sent' }, settings: null }).eligible).toBe(true);

@@ -26,7 +26,10 @@ describe('importGraph and importCycles', () => {
 
   write('a.ts', "import type { B } from './b.js';\nexport interface A { b?: B }\n");
   write('b.ts', "import {\n  type C,\n} from './lib/c.js';\nexport interface B { c?: C }\n");
-  write('lib/c.ts', "export type { A as C } from '../a.js';\n// import { D } from './d.js';\nconst text = \"import { D } from './d.js'\";\n");
+  write(
+    'lib/c.ts',
+    "export type { A as C } from '../a.js';\n// import { D } from './d.js';\nconst text = \"import { D } from './d.js'\";\n",
+  );
   write('lib/d.ts', "import './index.js';\nexport const d = await import('../self.js');\n");
   write('lib/index.ts', "export * from '../e.js';\nimport 'node:fs';\n");
   write('self.ts', "export * from './self.js';\n");

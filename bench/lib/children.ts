@@ -94,7 +94,7 @@ export function startChild<Info>(options: StartChildOptions): Promise<ChildServe
     child.stdout!.on('data', (text: string) => {
       buffered += text;
       let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
+      for (newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
         if (line.startsWith('READY ')) {

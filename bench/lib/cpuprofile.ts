@@ -48,9 +48,15 @@ export interface ProfileSummary {
 /** Stages of the gateway's work, matched against a sample's stack in this order. */
 const STAGES: Array<[string, RegExp]> = [
   ['module loading (start-up)', /node:internal\/modules\/|\/tsx\/dist\//],
-  ['webhook receiver (signature, envelope, de-duplication)', /\/src\/lifecycle\/(webhook-receiver|deduplicator)|\/src\/qonto\/webhook-signature/],
+  [
+    'webhook receiver (signature, envelope, de-duplication)',
+    /\/src\/lifecycle\/(webhook-receiver|deduplicator)|\/src\/qonto\/webhook-signature/,
+  ],
   ['upstream calls (src/qonto transport + undici)', /\/src\/qonto\/|\/node_modules\/undici\//],
-  ['GraphQL execution (executor, resolvers, loaders)', /@graphql-tools\/executor|@pothos|\/dataloader\/|\/src\/schema\/|\/src\/loaders|\/src\/domain\//],
+  [
+    'GraphQL execution (executor, resolvers, loaders)',
+    /@graphql-tools\/executor|@pothos|\/dataloader\/|\/src\/schema\/|\/src\/loaders|\/src\/domain\//,
+  ],
   ['HTTP in/out (yoga, envelop, whatwg-node, node:http)', /graphql-yoga|@envelop|@whatwg-node|\/src\/gateway\.ts|\/src\/app\/|node:_http_/],
   ['signals and Redis (src/lifecycle, ioredis)', /\/src\/lifecycle\/|\/node_modules\/ioredis\//],
 ];
@@ -170,9 +176,18 @@ export function collectMainThreadProfile(dir: string, pid: number, destination: 
 /** Prints a profile summary: top functions by self time, then self time by area. */
 export function printProfileSummary(title: string, summary: ProfileSummary): void {
   const busyMs = round(summary.totalMs - summary.idleMs, 1);
-  printTable(`${title}: top self time (${summary.file}; ${busyMs} ms busy of ${summary.totalMs} ms, GC ${summary.gcMs} ms)`, summary.top.map((entry) => ({ ...entry })));
-  printTable(`${title}: self time by area`, summary.byArea.map((entry) => ({ ...entry })));
-  printTable(`${title}: busy time by stage`, summary.byStage.map((entry) => ({ ...entry })));
+  printTable(
+    `${title}: top self time (${summary.file}; ${busyMs} ms busy of ${summary.totalMs} ms, GC ${summary.gcMs} ms)`,
+    summary.top.map((entry) => ({ ...entry })),
+  );
+  printTable(
+    `${title}: self time by area`,
+    summary.byArea.map((entry) => ({ ...entry })),
+  );
+  printTable(
+    `${title}: busy time by stage`,
+    summary.byStage.map((entry) => ({ ...entry })),
+  );
 }
 
 /** Printed with every profiled run. */

@@ -96,7 +96,13 @@ export function subscribeAll(load: FanoutLoad, plan: PlannedConnection[], onMess
           {
             next: (message) => {
               const at = performance.now();
-              onMessage({ at, hot: subscription.hot, invoiceId: subscription.invoiceId, data: message.data as Record<string, unknown> | null | undefined, errors: message.errors });
+              onMessage({
+                at,
+                hot: subscription.hot,
+                invoiceId: subscription.invoiceId,
+                data: message.data as Record<string, unknown> | null | undefined,
+                errors: message.errors,
+              });
             },
             error: (error) => load.problems.push(`subscription ${subscription.invoiceId}: ${describe(error)}`),
             complete: () => undefined,
@@ -113,6 +119,7 @@ export function subscribeAll(load: FanoutLoad, plan: PlannedConnection[], onMess
 function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (Array.isArray(error)) return error.map((e) => (e as { message?: string }).message ?? String(e)).join('; ');
-  if (error && typeof error === 'object' && 'code' in error) return `close ${(error as { code: number }).code} ${(error as { reason?: string }).reason ?? ''}`;
+  if (error && typeof error === 'object' && 'code' in error)
+    return `close ${(error as { code: number }).code} ${(error as { reason?: string }).reason ?? ''}`;
   return String(error);
 }

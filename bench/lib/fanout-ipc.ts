@@ -104,7 +104,12 @@ export async function forkChild(name: string, entry: string, env: NodeJS.Process
 }
 
 /** Child side: answers calls from `handlers`, announces `ready`, exits with the parent. */
-export function serveParent(handlers: Record<string, (args: any) => unknown>, ready: Record<string, unknown>, onExit: () => Promise<void> | void): void {
+export function serveParent(
+  // biome-ignore lint/suspicious/noExplicitAny: each handler declares its own argument type; IPC payloads are untyped JSON
+  handlers: Record<string, (args: any) => unknown>,
+  ready: Record<string, unknown>,
+  onExit: () => Promise<void> | void,
+): void {
   let exiting = false;
   const exit = () => {
     if (exiting) return;
@@ -130,7 +135,12 @@ export function serveParent(handlers: Record<string, (args: any) => unknown>, re
       .then(() => handler(args))
       .then(
         (value) => process.send?.({ id, ok: true, value } satisfies AnswerMessage),
-        (error: unknown) => process.send?.({ id, ok: false, error: `${method}: ${error instanceof Error ? error.message : String(error)}` } satisfies AnswerMessage),
+        (error: unknown) =>
+          process.send?.({
+            id,
+            ok: false,
+            error: `${method}: ${error instanceof Error ? error.message : String(error)}`,
+          } satisfies AnswerMessage),
       );
   });
   process.send?.({ ready });
@@ -154,6 +164,7 @@ export async function collectAndMeasure(): Promise<NodeJS.MemoryUsage> {
  * cover the trigger windows only: `profileStart`, then `profileStop({ path })` writes a
  * .cpuprofile (open it in Chrome DevTools or speedscope).
  */
+// biome-ignore lint/suspicious/noExplicitAny: handlers as serveParent takes them (untyped IPC JSON)
 export function profilingHandlers(): Record<string, (args: any) => unknown> {
   let session: import('node:inspector/promises').Session | null = null;
   return {

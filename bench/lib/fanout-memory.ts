@@ -8,7 +8,13 @@ export interface MemorySample {
 }
 
 export function collectGarbageSummary(usage: NodeJS.MemoryUsage): MemorySample {
-  return { rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external, arrayBuffers: usage.arrayBuffers };
+  return {
+    rss: usage.rss,
+    heapUsed: usage.heapUsed,
+    heapTotal: usage.heapTotal,
+    external: usage.external,
+    arrayBuffers: usage.arrayBuffers,
+  };
 }
 
 /** Bytes → KB (1024), 2 decimals. */

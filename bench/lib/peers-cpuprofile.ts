@@ -31,15 +31,27 @@ export function areaOf(url: string): string {
     return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
   }
   const src = url.indexOf('/src/');
-  if (src >= 0) return `ours:src/${url.slice(src + 5).split('/').slice(0, -1).join('/') || '.'}`;
-  return url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
+  if (src >= 0)
+    return `ours:src/${
+      url
+        .slice(src + 5)
+        .split('/')
+        .slice(0, -1)
+        .join('/') || '.'
+    }`;
+  return url
+    .replace(/^file:\/\//, '')
+    .split('/')
+    .slice(-2)
+    .join('/');
 }
 
 export function summarise(profile: Profile, top = 25) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMicros = new Map<number, number>();
   if (profile.samples && profile.timeDeltas) {
-    for (let i = 0; i < profile.samples.length; i++) selfMicros.set(profile.samples[i]!, (selfMicros.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    for (let i = 0; i < profile.samples.length; i++)
+      selfMicros.set(profile.samples[i]!, (selfMicros.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i] ?? 0));
   }
   const total = [...selfMicros.values()].reduce((a, b) => a + b, 0);
   const byFunction = new Map<string, number>();

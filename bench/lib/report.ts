@@ -33,7 +33,13 @@ export function round(value: number, digits = 2): number {
 
 /** The machine a result was measured on. */
 export function machine() {
-  return { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 1024 ** 3, 1), platform: process.platform };
+  return {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: round(totalmem() / 1024 ** 3, 1),
+    platform: process.platform,
+  };
 }
 
 /** Prints rows as an aligned text table. */
@@ -53,6 +59,9 @@ export function printTable(title: string, rows: readonly Row[]): void {
 export function writeResult(scenario: string, data: unknown): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${scenario}.json`);
-  writeFileSync(file, `${JSON.stringify({ scenario, measuredAt: new Date().toISOString(), machine: machine(), ...((data as object) ?? {}) }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ scenario, measuredAt: new Date().toISOString(), machine: machine(), ...((data as object) ?? {}) }, null, 2)}\n`,
+  );
   return file;
 }

@@ -22,8 +22,25 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { knob, profiling } from '../lib/args.js';
-import { baselineSrc, type ChildServer, cpuTimeMs, type GatewayInfo, type SimulatorInfo, startGatewayAndBaseline, startSimulator, statsDelta, upstreamStats } from '../lib/children.js';
-import { collectMainThreadProfile, cpuProfileArgs, PROFILE_NOTE, printProfileSummary, summariseProfile, type ProfileSummary } from '../lib/cpuprofile.js';
+import {
+  baselineSrc,
+  type ChildServer,
+  cpuTimeMs,
+  type GatewayInfo,
+  type SimulatorInfo,
+  startGatewayAndBaseline,
+  startSimulator,
+  statsDelta,
+  upstreamStats,
+} from '../lib/children.js';
+import {
+  collectMainThreadProfile,
+  cpuProfileArgs,
+  PROFILE_NOTE,
+  printProfileSummary,
+  summariseProfile,
+  type ProfileSummary,
+} from '../lib/cpuprofile.js';
 import { median, percentile, printTable, RESULTS_DIR, round, type Row, writeResult } from '../lib/report.js';
 
 const SCENARIO = 'dashboard';
@@ -95,13 +112,23 @@ async function limited<T>(tasks: Array<() => Promise<T>>, limit: number): Promis
 /** The REST dashboard: list, then clients and details (sequentially, or concurrently up to `limit`). */
 function restDashboard(sim: SimulatorInfo, agent: Agent, limit: number): () => Promise<Fetched> {
   return async () => {
-    const list = await getJson<{ client_invoices: WireListItem[] }>(agent, `${sim.url}/v2/client_invoices?page=1&per_page=${PAGE_SIZE}`, sim.authorization);
+    const list = await getJson<{ client_invoices: WireListItem[] }>(
+      agent,
+      `${sim.url}/v2/client_invoices?page=1&per_page=${PAGE_SIZE}`,
+      sim.authorization,
+    );
     const invoices = list.client_invoices;
     const clientIds = [...new Set(invoices.map((invoice) => invoice.client?.id ?? invoice.client_id).filter((id): id is string => !!id))];
-    const clientTasks = clientIds.map((id) => () => getJson<{ client: { id: string } }>(agent, `${sim.url}/v2/clients/${id}`, sim.authorization));
+    const clientTasks = clientIds.map(
+      (id) => () => getJson<{ client: { id: string } }>(agent, `${sim.url}/v2/clients/${id}`, sim.authorization),
+    );
     const detailTasks = invoices.map(
       (invoice) => () =>
-        getJson<{ client_invoice: { einvoicing_lifecycle_events?: unknown[] } }>(agent, `${sim.url}/v2/client_invoices/${invoice.id}`, sim.authorization),
+        getJson<{ client_invoice: { einvoicing_lifecycle_events?: unknown[] } }>(
+          agent,
+          `${sim.url}/v2/client_invoices/${invoice.id}`,
+          sim.authorization,
+        ),
     );
     let events = 0;
     if (limit === 1) {
@@ -111,7 +138,9 @@ function restDashboard(sim: SimulatorInfo, agent: Agent, limit: number): () => P
       const tasks: Array<() => Promise<unknown>> = [...clientTasks, ...detailTasks];
       const results = await limited(tasks, limit);
       for (const result of results.slice(clientTasks.length)) {
-        events += (result as { client_invoice: { einvoicing_lifecycle_events?: unknown[] } }).client_invoice.einvoicing_lifecycle_events?.length ?? 0;
+        events +=
+          (result as { client_invoice: { einvoicing_lifecycle_events?: unknown[] } }).client_invoice.einvoicing_lifecycle_events?.length ??
+          0;
       }
     }
     return { invoices: invoices.length, clients: clientIds.length, events };
@@ -130,7 +159,8 @@ function gatewayDashboard(gatewayUrl: string, authorization: string, agent: Agen
     });
     const text = await response.body.text();
     const parsed = JSON.parse(text) as { data?: { clientInvoices: { nodes: DashboardNode[] } }; errors?: unknown[] };
-    if (response.statusCode !== 200 || parsed.errors || !parsed.data) throw new Error(`gateway answered ${response.statusCode}: ${text.slice(0, 300)}`);
+    if (response.statusCode !== 200 || parsed.errors || !parsed.data)
+      throw new Error(`gateway answered ${response.statusCode}: ${text.slice(0, 300)}`);
     const nodes = parsed.data.clientInvoices.nodes;
     return {
       nodes,
@@ -165,7 +195,10 @@ export async function run(): Promise<void> {
   let reference: Fetched;
   let profileRuns = 0;
   try {
-    ({ gateway, baseline } = await startGatewayAndBaseline(sim.info, { nodeArgs: profileDir ? cpuProfileArgs(profileDir) : undefined, baselineDir }));
+    ({ gateway, baseline } = await startGatewayAndBaseline(sim.info, {
+      nodeArgs: profileDir ? cpuProfileArgs(profileDir) : undefined,
+      baselineDir,
+    }));
     const viaGateway = gatewayDashboard(gateway.info.url, sim.info.authorization, agents.gateway);
     const gatewayPids = [gateway.process.pid!, ...(baseline ? [baseline.process.pid!] : [])];
     const gatewaysCpu = () => gatewayPids.reduce((sum, pid) => sum + (cpuTimeMs(pid) ?? 0), 0);
@@ -182,9 +215,18 @@ export async function run(): Promise<void> {
       { name: 'gateway', label: 'GraphQL query (gateway)', run: viaGateway },
       { name: 'rest-sequential', label: 'REST script, sequential', run: restDashboard(sim.info, agents.rest, 1) },
       { name: 'rest-parallel', label: 'REST script, parallel', run: restDashboard(sim.info, agents.rest, Number.POSITIVE_INFINITY) },
-      { name: 'rest-parallel-16', label: `REST script, parallel, <= ${GATEWAY_MAX_IN_FLIGHT} in flight`, run: restDashboard(sim.info, agents.rest16, GATEWAY_MAX_IN_FLIGHT) },
+      {
+        name: 'rest-parallel-16',
+        label: `REST script, parallel, <= ${GATEWAY_MAX_IN_FLIGHT} in flight`,
+        run: restDashboard(sim.info, agents.rest16, GATEWAY_MAX_IN_FLIGHT),
+      },
     ];
-    if (baseline) targets.splice(1, 0, { name: 'baseline', label: 'GraphQL query (baseline gateway)', run: gatewayDashboard(baseline.info.url, sim.info.authorization, agents.gateway) });
+    if (baseline)
+      targets.splice(1, 0, {
+        name: 'baseline',
+        label: 'GraphQL query (baseline gateway)',
+        run: gatewayDashboard(baseline.info.url, sim.info.authorization, agents.gateway),
+      });
 
     for (const target of targets) {
       const fetched = await target.run();
@@ -194,7 +236,9 @@ export async function run(): Promise<void> {
       for (let i = 1; i < warmup; i++) await target.run();
     }
 
-    console.log(`${reference.invoices} invoices, ${reference.clients} distinct clients, ${reference.events} lifecycle events; ${runs} runs per target, alternating`);
+    console.log(
+      `${reference.invoices} invoices, ${reference.clients} distinct clients, ${reference.events} lifecycle events; ${runs} runs per target, alternating`,
+    );
     for (let i = 0; i < runs; i++) {
       const shift = i % targets.length;
       for (const target of [...targets.slice(shift), ...targets.slice(0, shift)]) {
@@ -241,7 +285,13 @@ export async function run(): Promise<void> {
       upstreamCallsMax: Math.max(...calls),
     };
   };
-  const names: TargetName[] = ['gateway', ...(baseline ? (['baseline'] as const) : []), 'rest-sequential', 'rest-parallel', 'rest-parallel-16'];
+  const names: TargetName[] = [
+    'gateway',
+    ...(baseline ? (['baseline'] as const) : []),
+    'rest-sequential',
+    'rest-parallel',
+    'rest-parallel-16',
+  ];
   const results = Object.fromEntries(names.map((name) => [name, stats(name)])) as Record<TargetName, ReturnType<typeof stats>>;
   const gw = results.gateway;
   const exactMinimum = cold!.total === minimum!.total;
@@ -249,10 +299,16 @@ export async function run(): Promise<void> {
   printTable(`dashboard: upstream calls of one cold query (first: ${PAGE_SIZE})`, [
     { call: 'GET /v2/client_invoices (list)', gateway: cold!.byRoute['GET /v2/client_invoices'] ?? 0, minimum: minimum!.list },
     { call: 'GET /v2/clients/{id} (distinct clients)', gateway: cold!.byRoute['GET /v2/clients/{id}'] ?? 0, minimum: minimum!.clients },
-    { call: 'GET /v2/client_invoices/{id} (details with events)', gateway: cold!.byRoute['GET /v2/client_invoices/{id}'] ?? 0, minimum: minimum!.details },
+    {
+      call: 'GET /v2/client_invoices/{id} (details with events)',
+      gateway: cold!.byRoute['GET /v2/client_invoices/{id}'] ?? 0,
+      minimum: minimum!.details,
+    },
     { call: 'total', gateway: cold!.total, minimum: minimum!.total },
   ]);
-  console.log(`cold upstream calls ${exactMinimum ? 'EQUAL the minimum' : 'DIFFER from the minimum'} (${cold!.total} vs ${minimum!.total}); target met: ${exactMinimum}`);
+  console.log(
+    `cold upstream calls ${exactMinimum ? 'EQUAL the minimum' : 'DIFFER from the minimum'} (${cold!.total} vs ${minimum!.total}); target met: ${exactMinimum}`,
+  );
 
   const rows: Row[] = names.map((name) => {
     const r = results[name];
@@ -294,7 +350,14 @@ export async function run(): Promise<void> {
 
   const file = writeResult(SCENARIO, {
     query: QUERY,
-    settings: { runs, warmup, pageSize: PAGE_SIZE, gatewayMaxInFlight: GATEWAY_MAX_IN_FLIGHT, profiled: profile, baseline: baselineDir ?? null },
+    settings: {
+      runs,
+      warmup,
+      pageSize: PAGE_SIZE,
+      gatewayMaxInFlight: GATEWAY_MAX_IN_FLIGHT,
+      profiled: profile,
+      baseline: baselineDir ?? null,
+    },
     data: reference!,
     coldUpstreamCalls: { gateway: cold!, minimum: minimum!, equalsMinimum: exactMinimum },
     latency: results,

@@ -22,7 +22,15 @@
  */
 import { Agent, request } from 'undici';
 import { knob, sleep } from '../lib/args.js';
-import { type ChildServer, type GatewayInfo, type SimulatorInfo, setSimulatorFaults, startGateway, startSimulator, upstreamWindow } from '../lib/children.js';
+import {
+  type ChildServer,
+  type GatewayInfo,
+  type SimulatorInfo,
+  setSimulatorFaults,
+  startGateway,
+  startSimulator,
+  upstreamWindow,
+} from '../lib/children.js';
 import { median, percentile, printTable, round, type Row, writeResult } from '../lib/report.js';
 
 const SCENARIO = 'fairness';
@@ -47,7 +55,10 @@ async function query(gateway: GatewayInfo, agent: Agent, authorization: string, 
       headers: { authorization, 'content-type': 'application/json' },
       body: JSON.stringify({ query: QUERY, variables: { id } }),
     });
-    const parsed = (await response.body.json()) as { data?: { clientInvoice: { id: string } | null }; errors?: Array<{ extensions?: { code?: string } }> };
+    const parsed = (await response.body.json()) as {
+      data?: { clientInvoice: { id: string } | null };
+      errors?: Array<{ extensions?: { code?: string } }>;
+    };
     const ms = performance.now() - started;
     if (parsed.errors?.length) return { ms, result: parsed.errors[0]?.extensions?.code ?? 'ERROR' };
     return { ms, result: parsed.data?.clientInvoice?.id === id ? 'ok' : 'wrong-data' };
@@ -57,7 +68,12 @@ async function query(gateway: GatewayInfo, agent: Agent, authorization: string, 
 }
 
 /** Fires `fire()` every `periodMs` for `durationMs` (open loop: never waits for answers), at most `maxOutstanding` pending. */
-async function openLoop(periodMs: number, durationMs: number, maxOutstanding: number, fire: () => Promise<Outcome>): Promise<{ outcomes: Outcome[]; skipped: number }> {
+async function openLoop(
+  periodMs: number,
+  durationMs: number,
+  maxOutstanding: number,
+  fire: () => Promise<Outcome>,
+): Promise<{ outcomes: Outcome[]; skipped: number }> {
   const outcomes: Outcome[] = [];
   const pending = new Set<Promise<void>>();
   let skipped = 0;
@@ -170,7 +186,12 @@ export async function run(): Promise<void> {
     const unloadedSummary = summarise(unloaded.outcomes);
     const trickleSummary = summarise(loadedTrickle.outcomes);
     const greedySummary = summarise(loadedGreedy.outcomes);
-    const openSummary = { count: open.length, byResult: summarise(open).byResult, p50: round(median(open.map((o) => o.ms))), max: round(Math.max(...open.map((o) => o.ms))) };
+    const openSummary = {
+      count: open.length,
+      byResult: summarise(open).byResult,
+      p50: round(median(open.map((o) => o.ms))),
+      max: round(Math.max(...open.map((o) => o.ms))),
+    };
     const p99Ratio = round(trickleSummary.p99 / unloadedSummary.p99);
     const targets = {
       trickleP99WithinTwiceUnloaded: p99Ratio <= 2,
@@ -180,20 +201,75 @@ export async function run(): Promise<void> {
     };
 
     const rows: Row[] = [
-      { phase: 'unloaded', who: 'trickle', queries: unloadedSummary.count, ok: unloadedSummary.byResult['ok'] ?? 0, 'p50 ms': unloadedSummary.p50, 'p99 ms': unloadedSummary.p99, 'upstream peak /10 s': unloadedUpstream.maxPerTenSeconds },
-      { phase: 'loaded', who: 'trickle', queries: trickleSummary.count, ok: trickleSummary.byResult['ok'] ?? 0, 'p50 ms': trickleSummary.p50, 'p99 ms': trickleSummary.p99, 'upstream peak /10 s': loadedUpstream.maxPerTenSeconds },
-      { phase: 'loaded', who: 'greedy', queries: greedySummary.count, ok: greedySummary.byResult['ok'] ?? 0, 'p50 ms': greedySummary.p50, 'p99 ms': greedySummary.p99, 'upstream peak /10 s': '' },
-      { phase: 'breaker open', who: 'greedy', queries: openSummary.count, ok: openSummary.byResult['ok'] ?? 0, 'p50 ms': openSummary.p50, 'p99 ms': openSummary.max, 'upstream peak /10 s': '' },
+      {
+        phase: 'unloaded',
+        who: 'trickle',
+        queries: unloadedSummary.count,
+        ok: unloadedSummary.byResult['ok'] ?? 0,
+        'p50 ms': unloadedSummary.p50,
+        'p99 ms': unloadedSummary.p99,
+        'upstream peak /10 s': unloadedUpstream.maxPerTenSeconds,
+      },
+      {
+        phase: 'loaded',
+        who: 'trickle',
+        queries: trickleSummary.count,
+        ok: trickleSummary.byResult['ok'] ?? 0,
+        'p50 ms': trickleSummary.p50,
+        'p99 ms': trickleSummary.p99,
+        'upstream peak /10 s': loadedUpstream.maxPerTenSeconds,
+      },
+      {
+        phase: 'loaded',
+        who: 'greedy',
+        queries: greedySummary.count,
+        ok: greedySummary.byResult['ok'] ?? 0,
+        'p50 ms': greedySummary.p50,
+        'p99 ms': greedySummary.p99,
+        'upstream peak /10 s': '',
+      },
+      {
+        phase: 'breaker open',
+        who: 'greedy',
+        queries: openSummary.count,
+        ok: openSummary.byResult['ok'] ?? 0,
+        'p50 ms': openSummary.p50,
+        'p99 ms': openSummary.max,
+        'upstream peak /10 s': '',
+      },
     ];
     printTable(`fairness (QONTO_RATE_LIMIT=${rateLimit} per 10 s, share ${SHARE_PERCENT}%)`, rows);
-    console.log(`trickle p99 loaded / unloaded: ${p99Ratio}x; greedy answers: ${JSON.stringify(greedySummary.byResult)}; upstream answers while loaded: ${JSON.stringify(loadedUpstream.byStatus)}`);
-    console.log(`breaker: ${untilOpen.length} queries until open (last ${round(untilOpen.at(-1)?.ms ?? Number.NaN)} ms); open answers ${JSON.stringify(openSummary.byResult)}, max ${openSummary.max} ms; recovered ${round(recoveredMs)} ms after the hang was lifted`);
+    console.log(
+      `trickle p99 loaded / unloaded: ${p99Ratio}x; greedy answers: ${JSON.stringify(greedySummary.byResult)}; upstream answers while loaded: ${JSON.stringify(loadedUpstream.byStatus)}`,
+    );
+    console.log(
+      `breaker: ${untilOpen.length} queries until open (last ${round(untilOpen.at(-1)?.ms ?? Number.NaN)} ms); open answers ${JSON.stringify(openSummary.byResult)}, max ${openSummary.max} ms; recovered ${round(recoveredMs)} ms after the hang was lifted`,
+    );
     console.log(`targets: ${JSON.stringify(targets)}`);
     const file = writeResult(SCENARIO, {
-      settings: { rateLimit, sharePercent: SHARE_PERCENT, trickleMs, greedyPeriodMs: round(greedyPeriodMs), unloadedSec, loadedSec, timeoutMs, breakerFailures: BREAKER_FAILURES, breakerOpenMs: BREAKER_OPEN_MS },
+      settings: {
+        rateLimit,
+        sharePercent: SHARE_PERCENT,
+        trickleMs,
+        greedyPeriodMs: round(greedyPeriodMs),
+        unloadedSec,
+        loadedSec,
+        timeoutMs,
+        breakerFailures: BREAKER_FAILURES,
+        breakerOpenMs: BREAKER_OPEN_MS,
+      },
       unloaded: { trickle: unloadedSummary, upstream: unloadedUpstream },
-      loaded: { trickle: trickleSummary, greedy: { ...greedySummary, skipped: loadedGreedy.skipped }, upstream: loadedUpstream, trickleP99Ratio: p99Ratio },
-      breaker: { untilOpen: untilOpen.map((o) => ({ ms: round(o.ms), result: o.result })), open: openSummary, recoveredMs: round(recoveredMs) },
+      loaded: {
+        trickle: trickleSummary,
+        greedy: { ...greedySummary, skipped: loadedGreedy.skipped },
+        upstream: loadedUpstream,
+        trickleP99Ratio: p99Ratio,
+      },
+      breaker: {
+        untilOpen: untilOpen.map((o) => ({ ms: round(o.ms), result: o.result })),
+        open: openSummary,
+        recoveredMs: round(recoveredMs),
+      },
       targets,
     });
     console.log(`wrote ${file}`);

@@ -75,7 +75,10 @@ function buildPlan(setup: Setup): PlannedConnection[] {
   const plan: PlannedConnection[] = [];
   for (let i = 0; i < CONFIG.hot; i += CONFIG.hotPerConnection) {
     const count = Math.min(CONFIG.hotPerConnection, CONFIG.hot - i);
-    plan.push({ authorization: setup.hot.authorization, subscriptions: Array.from({ length: count }, () => ({ invoiceId: setup.hot.invoiceId, hot: true })) });
+    plan.push({
+      authorization: setup.hot.authorization,
+      subscriptions: Array.from({ length: count }, () => ({ invoiceId: setup.hot.invoiceId, hot: true })),
+    });
   }
   let remaining = CONFIG.subscriptions - CONFIG.hot;
   const perTenant = Math.ceil(remaining / setup.tenants.length);
@@ -84,7 +87,10 @@ function buildPlan(setup: Setup): PlannedConnection[] {
     for (let i = 0; entries.length < Math.min(perTenant, remaining); i++) entries.push(tenant.invoiceIds[i % tenant.invoiceIds.length]!);
     remaining -= entries.length;
     for (let i = 0; i < entries.length; i += CONFIG.perConnection) {
-      plan.push({ authorization: tenant.authorization, subscriptions: entries.slice(i, i + CONFIG.perConnection).map((invoiceId) => ({ invoiceId, hot: false })) });
+      plan.push({
+        authorization: tenant.authorization,
+        subscriptions: entries.slice(i, i + CONFIG.perConnection).map((invoiceId) => ({ invoiceId, hot: false })),
+      });
     }
   }
   return plan;
@@ -181,7 +187,15 @@ async function measureTarget(
   await sleep(500);
   const connections = collectGarbageSummary(await server.call<NodeJS.MemoryUsage>('memory'));
 
-  let window: { statusCode: string; times: number[]; wrong: number; unexpected: number; errors: number; payload: Record<string, unknown> | null; done: () => void } | null = null;
+  let window: {
+    statusCode: string;
+    times: number[];
+    wrong: number;
+    unexpected: number;
+    errors: number;
+    payload: Record<string, unknown> | null;
+    done: () => void;
+  } | null = null;
   let stray = 0;
   const onMessage = (message: ReceivedMessage) => {
     if (!window) return void stray++;
@@ -197,7 +211,8 @@ async function measureTarget(
   const unsubscribe = subscribeAll(load, plan, onMessage);
   const ready = await server.call<{ ok: boolean; stats: unknown }>('waitSubscribers', { count: total, timeoutMs: 180_000 }, 200_000);
   const subscribeSeconds = (performance.now() - started) / 1000;
-  if (!ready.ok) throw new Error(`${target}: only ${JSON.stringify(ready.stats)} after 180 s (problems: ${load.problems.slice(0, 3).join(' | ')})`);
+  if (!ready.ok)
+    throw new Error(`${target}: only ${JSON.stringify(ready.stats)} after 180 s (problems: ${load.problems.slice(0, 3).join(' | ')})`);
   const setupRequests = target === 'gateway' ? await sim.call<SimRequest[]>('requestsSince', { mark: setupMark }) : [];
   await sleep(1000);
   const subscribed = collectGarbageSummary(await server.call<NodeJS.MemoryUsage>('memory'));
@@ -226,13 +241,18 @@ async function measureTarget(
       await sim.call('trigger', { organizationId: setup.hot.organizationId, invoiceId: setup.hot.invoiceId, statusCode });
     } else {
       const payload = payloads[index] ?? syntheticPayload(setup.hot.invoiceId, statusCode, index);
-      const response = await fetch(`${String(server.ready['url'])}/publish?id=${setup.hot.invoiceId}`, { method: 'POST', body: JSON.stringify(payload), headers: { 'content-type': 'application/json' } });
+      const response = await fetch(`${String(server.ready['url'])}/publish?id=${setup.hot.invoiceId}`, {
+        method: 'POST',
+        body: JSON.stringify(payload),
+        headers: { 'content-type': 'application/json' },
+      });
       await response.arrayBuffer();
     }
     const timedOut = await Promise.race([finished.then(() => false), sleep(30_000).then(() => true)]);
     const clientCpu = process.cpuUsage(clientCpuBefore);
     const cpuAfter = await Promise.all([server.call<NodeJS.CpuUsage>('cpu'), sim.call<NodeJS.CpuUsage>('cpu')]);
-    const cpuMs = (before: NodeJS.CpuUsage, after: NodeJS.CpuUsage) => round((after.user + after.system - before.user - before.system) / 1000, 1);
+    const cpuMs = (before: NodeJS.CpuUsage, after: NodeJS.CpuUsage) =>
+      round((after.user + after.system - before.user - before.system) / 1000, 1);
     await sleep(500); // late or extra messages
     window = null;
     if (timedOut) console.warn(`${target}: trigger ${index}: only ${current.times.length}/${hotTotal} messages within 30 s`);
@@ -275,7 +295,10 @@ async function measureTarget(
     await sleep(1000);
   }
 
-  if (PROFILE) console.log(`  ${target}: CPU profile of the trigger windows: ${await server.call<string>('profileStop', { path: join(RESULTS_DIR, `fanout-${target}-triggers.cpuprofile`) })}`);
+  if (PROFILE)
+    console.log(
+      `  ${target}: CPU profile of the trigger windows: ${await server.call<string>('profileStop', { path: join(RESULTS_DIR, `fanout-${target}-triggers.cpuprofile`) })}`,
+    );
   phase('triggers done');
   unsubscribe();
   await load.close();
@@ -293,7 +316,10 @@ async function measureTarget(
     subscribesPerSecond: round(total / subscribeSeconds, 0),
     setupUpstream: target === 'gateway' ? countRoutes(setupRequests) : null,
     memory: { idle0, connections, subscribed, afterClose },
-    perConnectionKB: { rss: kb((connections.rss - idle0.rss) / connectionsCount), heapUsed: kb((connections.heapUsed - idle0.heapUsed) / connectionsCount) },
+    perConnectionKB: {
+      rss: kb((connections.rss - idle0.rss) / connectionsCount),
+      heapUsed: kb((connections.heapUsed - idle0.heapUsed) / connectionsCount),
+    },
     perSubscriptionKB: {
       rss: kb((subscribed.rss - idle0.rss) / total),
       heapUsed: kb((subscribed.heapUsed - idle0.heapUsed) / total),
@@ -309,7 +335,13 @@ async function measureTarget(
 
 function syntheticPayload(invoiceId: string, statusCode: string, index: number): Record<string, unknown> {
   return {
-    event: { statusCode: Number(statusCode), status: 'SUBMITTED', label: 'Submitted', occurredAt: new Date().toISOString(), cursor: `bench-${index}` },
+    event: {
+      statusCode: Number(statusCode),
+      status: 'SUBMITTED',
+      label: 'Submitted',
+      occurredAt: new Date().toISOString(),
+      cursor: `bench-${index}`,
+    },
     invoice: { id: invoiceId, number: 'INV-2026-001', einvoicingStatus: 'SUBMITTED' },
   };
 }
@@ -375,7 +407,9 @@ export async function run(): Promise<void> {
 function report(results: TargetResult[], plan: PlannedConnection[]): void {
   const measured = (result: TargetResult) => (result.triggers.length > 1 ? result.triggers.slice(1) : result.triggers);
   const med = (result: TargetResult, pick: (t: TriggerResult) => number | null) => {
-    const values = measured(result).map(pick).filter((v): v is number => v !== null && Number.isFinite(v));
+    const values = measured(result)
+      .map(pick)
+      .filter((v): v is number => v !== null && Number.isFinite(v));
     return values.length ? round(median(values), 2) : null;
   };
   const byTarget = Object.fromEntries(results.map((r) => [r.target, r]));
@@ -408,7 +442,12 @@ function report(results: TargetResult[], plan: PlannedConnection[]): void {
   const add = (metric: string, pick: (r: TargetResult) => number | string | null, ratio = true) => {
     const g = gateway ? pick(gateway) : null;
     const b = bare ? pick(bare) : null;
-    rows.push({ metric, gateway: g, bare: b, 'gateway ÷ bare': ratio && typeof g === 'number' && typeof b === 'number' && b !== 0 ? round(g / b, 2) : null });
+    rows.push({
+      metric,
+      gateway: g,
+      bare: b,
+      'gateway ÷ bare': ratio && typeof g === 'number' && typeof b === 'number' && b !== 0 ? round(g / b, 2) : null,
+    });
   };
   add('connections', (r) => r.connections, false);
   add('subscriptions', (r) => r.subscriptions, false);
@@ -431,17 +470,43 @@ function report(results: TargetResult[], plan: PlannedConnection[]): void {
   add('client CPU ms per event (median)', (r) => med(r, (t) => t.clientCpuMs));
   add('trigger → webhook at gateway, ms (median)', (r) => med(r, (t) => t.webhookArrivalMs), false);
   add('trigger → re-fetch at simulator, ms (median)', (r) => med(r, (t) => t.refetchArrivalMs), false);
-  add('hot-invoice GETs per webhook (max over triggers)', (r) => (r.target === 'gateway' ? Math.max(...r.triggers.map((t) => t.hotInvoiceGets ?? 0)) : null), false);
+  add(
+    'hot-invoice GETs per webhook (max over triggers)',
+    (r) => (r.target === 'gateway' ? Math.max(...r.triggers.map((t) => t.hotInvoiceGets ?? 0)) : null),
+    false,
+  );
   printTable('fanout: gateway vs bare yoga + graphql-ws, same client load, same run', rows);
 
   const checks: Row[] = [];
   if (gateway) {
     const maxGets = Math.max(...gateway.triggers.map((t) => t.hotInvoiceGets ?? 0));
-    const allDelivered = gateway.triggers.every((t) => t.delivered === (plan.filter((c) => c.subscriptions.some((s) => s.hot)).reduce((n, c) => n + c.subscriptions.filter((s) => s.hot).length, 0)) && t.wrongPayload === 0 && t.unexpected === 0);
-    checks.push({ target: 're-fetches per webhook = 1 per distinct credential (1 here)', met: maxGets === 1 ? 'yes' : 'NO', value: `max ${maxGets}` });
-    checks.push({ target: 'RSS per idle subscription ≤ 20 KB', met: gateway.perSubscriptionKB.rss <= 20 ? 'yes' : 'NO', value: `${gateway.perSubscriptionKB.rss} KB` });
-    checks.push({ target: 'every hot subscriber got every event exactly once, nobody else got one', met: allDelivered ? 'yes' : 'NO', value: '' });
-    checks.push({ target: 'no watch, timer or bus listener left after closing', met: JSON.stringify(gateway.statsAfterClose).includes('"watches":0') ? 'yes' : 'NO', value: JSON.stringify(gateway.statsAfterClose) });
+    const allDelivered = gateway.triggers.every(
+      (t) =>
+        t.delivered ===
+          plan.filter((c) => c.subscriptions.some((s) => s.hot)).reduce((n, c) => n + c.subscriptions.filter((s) => s.hot).length, 0) &&
+        t.wrongPayload === 0 &&
+        t.unexpected === 0,
+    );
+    checks.push({
+      target: 're-fetches per webhook = 1 per distinct credential (1 here)',
+      met: maxGets === 1 ? 'yes' : 'NO',
+      value: `max ${maxGets}`,
+    });
+    checks.push({
+      target: 'RSS per idle subscription ≤ 20 KB',
+      met: gateway.perSubscriptionKB.rss <= 20 ? 'yes' : 'NO',
+      value: `${gateway.perSubscriptionKB.rss} KB`,
+    });
+    checks.push({
+      target: 'every hot subscriber got every event exactly once, nobody else got one',
+      met: allDelivered ? 'yes' : 'NO',
+      value: '',
+    });
+    checks.push({
+      target: 'no watch, timer or bus listener left after closing',
+      met: JSON.stringify(gateway.statsAfterClose).includes('"watches":0') ? 'yes' : 'NO',
+      value: JSON.stringify(gateway.statsAfterClose),
+    });
     printTable('fanout: targets', checks);
   }
   const label = process.env['FANOUT_LABEL'];

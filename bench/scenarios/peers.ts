@@ -68,7 +68,14 @@ import {
   type UpstreamStats,
   upstreamStats,
 } from '../lib/children.js';
-import { collectMainThreadProfile, cpuProfileArgs, PROFILE_NOTE, printProfileSummary, summariseProfile, type ProfileSummary } from '../lib/cpuprofile.js';
+import {
+  collectMainThreadProfile,
+  cpuProfileArgs,
+  PROFILE_NOTE,
+  printProfileSummary,
+  summariseProfile,
+  type ProfileSummary,
+} from '../lib/cpuprofile.js';
 import { type LoadResult, runLoad } from '../lib/load.js';
 import { median, percentile, printTable, RESULTS_DIR, round, type Row, writeResult } from '../lib/report.js';
 
@@ -144,7 +151,13 @@ interface MeshInvoice {
   number: string | null;
   status: string | null;
   total_amount: { value: string | null; currency: string | null } | null;
-  current_client: { id: string; name: string | null; first_name: string | null; last_name: string | null; e_invoicing_reachable: boolean | null } | null;
+  current_client: {
+    id: string;
+    name: string | null;
+    first_name: string | null;
+    last_name: string | null;
+    e_invoicing_reachable: boolean | null;
+  } | null;
   einvoicing_lifecycle_events?: Array<{ status_code: string | null }> | null;
   lifecycle_events?: Array<{ status_code: string | null }> | null;
 }
@@ -188,7 +201,8 @@ function rowOfWire(inv: WireClientInvoice, client: WireClient | undefined): Invo
 }
 
 /** `value[key]` when `value` is an object. */
-const field = (value: unknown, key: string): unknown => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined);
+const field = (value: unknown, key: string): unknown =>
+  typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 
 /** The invoices of a GraphQL answer as rows, or why there are none. */
 function rowsOf(flavor: Exclude<Flavor, 'rest'>, query: QueryName, data: unknown): InvoiceRow[] | string {
@@ -219,7 +233,10 @@ function restScript(upstream: UpstreamInfo, agent: Agent, query: QueryName): (au
   };
   if (query === 'one-invoice') {
     return async (authorization) => {
-      const { client_invoice: invoice } = await get<{ client_invoice: WireClientInvoice }>(`/v2/client_invoices/${upstream.oneInvoiceId}`, authorization);
+      const { client_invoice: invoice } = await get<{ client_invoice: WireClientInvoice }>(
+        `/v2/client_invoices/${upstream.oneInvoiceId}`,
+        authorization,
+      );
       const clientId = invoice.client?.id;
       const client = clientId ? (await get<{ client: WireClient }>(`/v2/clients/${clientId}`, authorization)).client : undefined;
       return [rowOfWire(invoice, client)];
@@ -230,7 +247,9 @@ function restScript(upstream: UpstreamInfo, agent: Agent, query: QueryName): (au
     const clientIds = [...new Set(list.client_invoices.flatMap((item) => (item.client?.id ? [item.client.id] : [])))];
     const [clients, details] = await Promise.all([
       Promise.all(clientIds.map((id) => get<{ client: WireClient }>(`/v2/clients/${id}`, authorization))),
-      Promise.all(list.client_invoices.map((item) => get<{ client_invoice: WireClientInvoice }>(`/v2/client_invoices/${item.id}`, authorization))),
+      Promise.all(
+        list.client_invoices.map((item) => get<{ client_invoice: WireClientInvoice }>(`/v2/client_invoices/${item.id}`, authorization)),
+      ),
     ]);
     const byId = new Map(clients.map(({ client }) => [client.id, client]));
     return details.map(({ client_invoice: invoice }) => rowOfWire(invoice, invoice.client?.id ? byId.get(invoice.client.id) : undefined));
@@ -238,7 +257,13 @@ function restScript(upstream: UpstreamInfo, agent: Agent, query: QueryName): (au
 }
 
 /** Runs the REST script closed-loop, `connections` at a time, for `seconds`, like autocannon would. */
-async function runRestScript(script: (authorization: string) => Promise<InvoiceRow[]>, expectedRows: number, connections: number, seconds: number, nextCredential: () => string): Promise<LoadResult> {
+async function runRestScript(
+  script: (authorization: string) => Promise<InvoiceRow[]>,
+  expectedRows: number,
+  connections: number,
+  seconds: number,
+  nextCredential: () => string,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let ok = 0;
   let errors = 0;
@@ -282,8 +307,14 @@ async function runRestScript(script: (authorization: string) => Promise<InvoiceR
 function ensurePeersInstalled(): void {
   // npm writes node_modules/.package-lock.json last: its absence means no (or an interrupted) install
   if (existsSync(join(PEERS_DIR, 'node_modules', '.package-lock.json'))) return;
-  console.log('peers: first run here: installing the peers\' own dependencies with `npm ci --prefix bench/peers` (about a minute; the gateway\'s node_modules is not touched)');
-  const result = spawnSync('npm', ['ci', '--prefix', PEERS_DIR, '--no-audit', '--no-fund'], { cwd: REPO_ROOT, stdio: 'inherit', timeout: 600_000 });
+  console.log(
+    "peers: first run here: installing the peers' own dependencies with `npm ci --prefix bench/peers` (about a minute; the gateway's node_modules is not touched)",
+  );
+  const result = spawnSync('npm', ['ci', '--prefix', PEERS_DIR, '--no-audit', '--no-fund'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+    timeout: 600_000,
+  });
   if (result.status !== 0) throw new Error(`npm ci --prefix bench/peers failed (${result.error?.message ?? `exit ${result.status}`})`);
 }
 
@@ -293,12 +324,17 @@ function ensureSupergraph(): void {
   const newestInput = Math.max(...['mesh.config.mjs', 'qonto-openapi.yaml'].map((file) => statSync(join(MESH_DIR, file)).mtimeMs));
   if (existsSync(output) && statSync(output).mtimeMs >= newestInput) return;
   console.log('peers: composing the Mesh supergraph (mesh-compose -c mesh.config.mjs -o supergraph.graphql)');
-  const result = spawnSync(process.execPath, [join(PEERS_DIR, 'node_modules', '.bin', 'mesh-compose'), '-c', 'mesh.config.mjs', '-o', 'supergraph.graphql'], {
-    cwd: MESH_DIR,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    timeout: 120_000,
-  });
-  if (result.status !== 0 || !existsSync(output)) throw new Error(`mesh-compose failed (${result.error?.message ?? `exit ${result.status}`})`);
+  const result = spawnSync(
+    process.execPath,
+    [join(PEERS_DIR, 'node_modules', '.bin', 'mesh-compose'), '-c', 'mesh.config.mjs', '-o', 'supergraph.graphql'],
+    {
+      cwd: MESH_DIR,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      timeout: 120_000,
+    },
+  );
+  if (result.status !== 0 || !existsSync(output))
+    throw new Error(`mesh-compose failed (${result.error?.message ?? `exit ${result.status}`})`);
 }
 
 function versionOf(dir: string, pkg: string): string {
@@ -311,7 +347,11 @@ function versionOf(dir: string, pkg: string): string {
 
 /** True once `url` answers `{ __typename }` with 200. */
 async function answersGraphql(url: string): Promise<boolean> {
-  const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'bench-readiness:x' }, body: '{"query":"{ __typename }"}' });
+  const response = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'bench-readiness:x' },
+    body: '{"query":"{ __typename }"}',
+  });
   await response.body.dump();
   return response.statusCode === 200;
 }
@@ -373,7 +413,10 @@ async function probe(target: Target, query: QueryName, upstream: UpstreamInfo, a
         method: 'POST',
         dispatcher: agent,
         headers: { 'content-type': 'application/json', accept: 'application/json', authorization: credential },
-        body: JSON.stringify({ query: QUERY_TEXT[target.flavor][query], variables: query === 'one-invoice' ? { id: upstream.oneInvoiceId } : {} }),
+        body: JSON.stringify({
+          query: QUERY_TEXT[target.flavor][query],
+          variables: query === 'one-invoice' ? { id: upstream.oneInvoiceId } : {},
+        }),
       });
       body = await response.body.text();
       const parsed = JSON.parse(body) as { data?: unknown; errors?: Array<{ message: string }> };
@@ -397,14 +440,27 @@ async function probe(target: Target, query: QueryName, upstream: UpstreamInfo, a
     if (query === 'one-invoice' && rows[0]?.id !== upstream.oneInvoiceId) problems.push(`wrong invoice ${rows[0]?.id}`);
     if (reference?.rows) {
       const differing = rows.findIndex((row, i) => JSON.stringify(row) !== JSON.stringify(reference.rows![i]));
-      if (differing >= 0) problems.push(`invoice ${differing} differs from the REST script's: ${JSON.stringify(rows[differing])} vs ${JSON.stringify(reference.rows[differing])}`);
+      if (differing >= 0)
+        problems.push(
+          `invoice ${differing} differs from the REST script's: ${JSON.stringify(rows[differing])} vs ${JSON.stringify(reference.rows[differing])}`,
+        );
     }
   }
   if (reference) {
     const routes = (r: Record<string, number>) => JSON.stringify(Object.entries(r).sort());
-    if (routes(delta.byRoute) !== routes(reference.byRoute)) problems.push(`upstream calls ${JSON.stringify(delta.byRoute)} differ from the REST script's ${JSON.stringify(reference.byRoute)}`);
+    if (routes(delta.byRoute) !== routes(reference.byRoute))
+      problems.push(`upstream calls ${JSON.stringify(delta.byRoute)} differ from the REST script's ${JSON.stringify(reference.byRoute)}`);
   }
-  return { target: target.name, query, ok: problems.length === 0, problems, upstreamCalls: delta.total, byRoute: delta.byRoute, ...(body !== undefined ? { body } : {}), ...(rows ? { rows } : {}) };
+  return {
+    target: target.name,
+    query,
+    ok: problems.length === 0,
+    problems,
+    upstreamCalls: delta.total,
+    byRoute: delta.byRoute,
+    ...(body !== undefined ? { body } : {}),
+    ...(rows ? { rows } : {}),
+  };
 }
 
 /** One measured (or warm-up) run of one target on one query. */
@@ -441,7 +497,10 @@ export async function run(): Promise<void> {
     profiled: profiling(),
   };
   const pick = <T extends string>(raw: string | undefined, all: readonly T[]): T[] => {
-    const wanted = raw?.split(',').map((s) => s.trim()).filter(Boolean);
+    const wanted = raw
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (!wanted?.length) return [...all];
     const unknown = wanted.filter((name) => !(all as readonly string[]).includes(name));
     if (unknown.length) throw new Error(`unknown ${unknown.join(', ')} (known: ${all.join(', ')})`);
@@ -475,7 +534,11 @@ export async function run(): Promise<void> {
   const runs: Run[] = [];
   let upstream: ChildServer<UpstreamInfo> | undefined;
   try {
-    upstream = await startChild<UpstreamInfo>({ name: 'upstream', script: 'bench/servers/peers-upstream.ts', env: { UPSTREAM_DELAY_MS: String(settings.upstreamDelayMs) } });
+    upstream = await startChild<UpstreamInfo>({
+      name: 'upstream',
+      script: 'bench/servers/peers-upstream.ts',
+      env: { UPSTREAM_DELAY_MS: String(settings.upstreamDelayMs) },
+    });
     children.push(upstream);
     const up = upstream.info;
     const targets: Target[] = [];
@@ -485,7 +548,11 @@ export async function run(): Promise<void> {
         const server = await startGateway({
           qontoApiUrl: up.url,
           webhookSecret: 'whsec_peers_bench_not_a_real_secret_0123456789',
-          env: { QONTO_MAX_IN_FLIGHT: String(settings.oursMaxInFlight), QONTO_RATE_LIMIT: '1000000', QONTO_CREDENTIAL_SHARE_PERCENT: '100' },
+          env: {
+            QONTO_MAX_IN_FLIGHT: String(settings.oursMaxInFlight),
+            QONTO_RATE_LIMIT: '1000000',
+            QONTO_CREDENTIAL_SHARE_PERCENT: '100',
+          },
           ...(profileDir ? { nodeArgs: cpuProfileArgs(profileDir) } : {}),
         });
         children.push(server);
@@ -493,7 +560,11 @@ export async function run(): Promise<void> {
         targets.push({ name, flavor: 'contract', url: `${server.info.url}/graphql`, server });
       }
       if (name === 'apollo') {
-        const server = await startChild<{ url: string }>({ name: 'apollo', script: 'bench/peers/apollo/server.mjs', env: { QONTO_API_URL: up.url, NODE_ENV: 'production' } });
+        const server = await startChild<{ url: string }>({
+          name: 'apollo',
+          script: 'bench/peers/apollo/server.mjs',
+          env: { QONTO_API_URL: up.url, NODE_ENV: 'production' },
+        });
         children.push(server);
         targets.push({ name, flavor: 'contract', url: server.info.url, server });
       }
@@ -504,7 +575,18 @@ export async function run(): Promise<void> {
           {
             name: 'mesh',
             command: process.execPath,
-            args: [join(PEERS_DIR, 'node_modules', '.bin', 'hive-gateway'), 'supergraph', '--fork', '1', '-c', 'gateway.config.mjs', '--host', '127.0.0.1', '--port', String(port)],
+            args: [
+              join(PEERS_DIR, 'node_modules', '.bin', 'hive-gateway'),
+              'supergraph',
+              '--fork',
+              '1',
+              '-c',
+              'gateway.config.mjs',
+              '--host',
+              '127.0.0.1',
+              '--port',
+              String(port),
+            ],
             cwd: MESH_DIR,
             env: { QONTO_API_URL: up.url, NODE_ENV: 'production', MESH_DEDUP: settings.meshDedup ? '1' : '0' },
             ready: () => answersGraphql(url),
@@ -526,7 +608,16 @@ export async function run(): Promise<void> {
     }
     printTable(
       'peers: probes (one request on a quiet upstream; same data and same upstream calls as the REST script, Authorization forwarded unchanged)',
-      probes.map((p) => ({ query: p.query, target: p.target, ok: p.ok ? 'yes' : 'NO', 'upstream calls': p.upstreamCalls, 'by route': Object.entries(p.byRoute).map(([route, n]) => `${route.replace('GET ', '')} ×${n}`).join(', '), problems: p.problems.join('; ') })),
+      probes.map((p) => ({
+        query: p.query,
+        target: p.target,
+        ok: p.ok ? 'yes' : 'NO',
+        'upstream calls': p.upstreamCalls,
+        'by route': Object.entries(p.byRoute)
+          .map(([route, n]) => `${route.replace('GET ', '')} ×${n}`)
+          .join(', '),
+        problems: p.problems.join('; '),
+      })),
     );
 
     // 2. load
@@ -536,15 +627,29 @@ export async function run(): Promise<void> {
     const measure = async (target: Target, query: QueryName, seconds: number, roundNo: number): Promise<Run> => {
       await waitQuiet(up);
       const probed = probes.find((p) => p.target === target.name && p.query === query)!;
-      const before = { stats: await stats(up), server: target.server ? cpuTimeMs(target.server.process.pid!) : undefined, upstream: cpuTimeMs(upstream!.process.pid!), client: process.cpuUsage() };
+      const before = {
+        stats: await stats(up),
+        server: target.server ? cpuTimeMs(target.server.process.pid!) : undefined,
+        upstream: cpuTimeMs(upstream!.process.pid!),
+        client: process.cpuUsage(),
+      };
       const result =
         target.flavor === 'rest'
-          ? await runRestScript(restScript(up, agent, query), query === 'one-invoice' ? 1 : DASHBOARD_SIZE, settings.connections, seconds, nextCredential)
+          ? await runRestScript(
+              restScript(up, agent, query),
+              query === 'one-invoice' ? 1 : DASHBOARD_SIZE,
+              settings.connections,
+              seconds,
+              nextCredential,
+            )
           : await runLoad({
               url: target.url!,
               method: 'POST',
               headers: { 'content-type': 'application/json', accept: 'application/json' },
-              body: JSON.stringify({ query: QUERY_TEXT[target.flavor][query], variables: query === 'one-invoice' ? { id: up.oneInvoiceId } : {} }),
+              body: JSON.stringify({
+                query: QUERY_TEXT[target.flavor][query],
+                variables: query === 'one-invoice' ? { id: up.oneInvoiceId } : {},
+              }),
               connections: settings.connections,
               durationSec: seconds,
               setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: nextCredential() } }),
@@ -553,7 +658,11 @@ export async function run(): Promise<void> {
             });
       const client = process.cpuUsage(before.client);
       const drainMs = await waitQuiet(up);
-      const after = { stats: await stats(up), server: target.server ? cpuTimeMs(target.server.process.pid!) : undefined, upstream: cpuTimeMs(upstream!.process.pid!) };
+      const after = {
+        stats: await stats(up),
+        server: target.server ? cpuTimeMs(target.server.process.pid!) : undefined,
+        upstream: cpuTimeMs(upstream!.process.pid!),
+      };
       const calls = statsDelta(before.stats, after.stats).total;
       // autocannon stops with `connections` requests in flight, which the targets still serve (their
       // calls are counted after the drain); the REST script finishes its last runs instead
@@ -569,7 +678,8 @@ export async function run(): Promise<void> {
         upstreamPerRequest: started ? round(calls / started, 2) : null,
         upstreamConnections: after.stats.connections - before.stats.connections,
         serverCpuUsPerRequest: before.server !== undefined && after.server !== undefined ? perRequest(after.server - before.server) : null,
-        upstreamCpuUsPerRequest: before.upstream !== undefined && after.upstream !== undefined ? perRequest(after.upstream - before.upstream) : null,
+        upstreamCpuUsPerRequest:
+          before.upstream !== undefined && after.upstream !== undefined ? perRequest(after.upstream - before.upstream) : null,
         clientCpuUsPerRequest: perRequest((client.user + client.system) / 1000),
         drainMs,
       };
@@ -665,29 +775,53 @@ export async function run(): Promise<void> {
     const rest = summary.find((s) => s.query === query && s.target === 'rest')!;
     for (const s of summary.filter((r) => r.query === query)) {
       const problems = probes.find((p) => p.query === query && p.target === s.target)?.problems ?? ['not probed'];
-      checks.push({ check: `${query} ${s.target}: same data and upstream calls as the REST script`, met: s.probeOk, detail: problems.join('; ') || `${s.upstreamCallsExact} calls` });
-      checks.push({ check: `${query} ${s.target}: every answer under load right`, met: s.non2xx + s.errors + s.wrongAnswers === 0, detail: `${s.non2xx} non-2xx, ${s.errors} errors, ${s.wrongAnswers} wrong answers` });
+      checks.push({
+        check: `${query} ${s.target}: same data and upstream calls as the REST script`,
+        met: s.probeOk,
+        detail: problems.join('; ') || `${s.upstreamCallsExact} calls`,
+      });
+      checks.push({
+        check: `${query} ${s.target}: every answer under load right`,
+        met: s.non2xx + s.errors + s.wrongAnswers === 0,
+        detail: `${s.non2xx} non-2xx, ${s.errors} errors, ${s.wrongAnswers} wrong answers`,
+      });
     }
     const ours = summary.find((s) => s.query === query && s.target === 'ours');
     const apollo = summary.find((s) => s.query === query && s.target === 'apollo');
     if (ours?.rps && query === 'one-invoice' && apollo?.rps) {
-      checks.push({ check: 'one-invoice: ours ≥ 2× Apollo + RESTDataSource req/s', met: ours.rps >= 2 * apollo.rps, detail: `${round(ours.rps / apollo.rps, 2)}×` });
+      checks.push({
+        check: 'one-invoice: ours ≥ 2× Apollo + RESTDataSource req/s',
+        met: ours.rps >= 2 * apollo.rps,
+        detail: `${round(ours.rps / apollo.rps, 2)}×`,
+      });
     }
     if (ours?.rps && query === 'dashboard-50' && rest.rps) {
-      checks.push({ check: 'dashboard-50: ours ≥ the REST script req/s', met: ours.rps >= rest.rps, detail: `${round(ours.rps / rest.rps, 2)}×` });
+      checks.push({
+        check: 'dashboard-50: ours ≥ the REST script req/s',
+        met: ours.rps >= rest.rps,
+        detail: `${round(ours.rps / rest.rps, 2)}×`,
+      });
     }
   }
   printTable(
     `peers: medians of ${settings.rounds} rounds (${settings.connections} connections, ${settings.durationSec} s per run, upstream delay ${settings.upstreamDelayMs} ms, ${settings.credentials} credentials)`,
     table,
   );
-  printTable('peers: checks', checks.map((c) => ({ check: c.check, met: c.met === null ? 'n/a' : c.met ? 'yes' : 'NO', detail: c.detail })));
+  printTable(
+    'peers: checks',
+    checks.map((c) => ({ check: c.check, met: c.met === null ? 'n/a' : c.met ? 'yes' : 'NO', detail: c.detail })),
+  );
 
   const file = writeResult(SCENARIO, {
     settings,
     loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((value) => round(value, 2)) },
     versions: {
-      ours: { graphqlYoga: versionOf(REPO_ROOT, 'graphql-yoga'), pothos: versionOf(REPO_ROOT, '@pothos/core'), graphql: versionOf(REPO_ROOT, 'graphql'), undici: versionOf(REPO_ROOT, 'undici') },
+      ours: {
+        graphqlYoga: versionOf(REPO_ROOT, 'graphql-yoga'),
+        pothos: versionOf(REPO_ROOT, '@pothos/core'),
+        graphql: versionOf(REPO_ROOT, 'graphql'),
+        undici: versionOf(REPO_ROOT, 'undici'),
+      },
       apollo: { server: versionOf(PEERS_DIR, '@apollo/server'), datasourceRest: versionOf(PEERS_DIR, '@apollo/datasource-rest') },
       mesh: {
         composeCli: versionOf(PEERS_DIR, '@graphql-mesh/compose-cli'),

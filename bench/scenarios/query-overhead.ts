@@ -39,7 +39,14 @@ import {
   statsDelta,
   upstreamStats,
 } from '../lib/children.js';
-import { collectMainThreadProfile, cpuProfileArgs, PROFILE_NOTE, printProfileSummary, summariseProfile, type ProfileSummary } from '../lib/cpuprofile.js';
+import {
+  collectMainThreadProfile,
+  cpuProfileArgs,
+  PROFILE_NOTE,
+  printProfileSummary,
+  summariseProfile,
+  type ProfileSummary,
+} from '../lib/cpuprofile.js';
 import { type LoadResult, runLoad } from '../lib/load.js';
 import { median, printTable, RESULTS_DIR, round, type Row, writeResult } from '../lib/report.js';
 
@@ -110,7 +117,9 @@ async function invoicesWithClient(sim: SimulatorInfo): Promise<string[]> {
 /** An invoice with a client and at least one lifecycle event (for the "same invoice" mode). */
 async function invoiceWithEvents(sim: SimulatorInfo, ids: string[]): Promise<string> {
   for (const id of ids) {
-    const detail = (await (await fetch(`${sim.url}/v2/client_invoices/${id}`, { headers: { authorization: sim.authorization } })).json()) as {
+    const detail = (await (
+      await fetch(`${sim.url}/v2/client_invoices/${id}`, { headers: { authorization: sim.authorization } })
+    ).json()) as {
       client_invoice: { einvoicing_lifecycle_events?: unknown[] };
     };
     if ((detail.client_invoice.einvoicing_lifecycle_events?.length ?? 0) > 0) return id;
@@ -129,7 +138,11 @@ async function once(target: Target, invoiceId: string): Promise<{ status: number
 }
 
 /** Exact upstream calls of one request, counted by the simulator. */
-async function callsOfOne(target: Target, invoiceId: string, statsUrl: string): Promise<{ total: number; byRoute: Record<string, number> }> {
+async function callsOfOne(
+  target: Target,
+  invoiceId: string,
+  statsUrl: string,
+): Promise<{ total: number; byRoute: Record<string, number> }> {
   const before = await upstreamStats(statsUrl);
   await once(target, invoiceId);
   return statsDelta(before, await upstreamStats(statsUrl));
@@ -185,7 +198,10 @@ export async function run(): Promise<void> {
   let ids: string[];
   let sameId: string;
   try {
-    ({ gateway, baseline } = await startGatewayAndBaseline(sim.info, { nodeArgs: profileDir ? cpuProfileArgs(profileDir) : undefined, baselineDir }));
+    ({ gateway, baseline } = await startGatewayAndBaseline(sim.info, {
+      nodeArgs: profileDir ? cpuProfileArgs(profileDir) : undefined,
+      baselineDir,
+    }));
     for (const kind of ['proxy', 'yoga'] as const) {
       floors[kind] = await startChild<{ url: string }>({
         name: `floor-${kind}`,
@@ -195,8 +211,11 @@ export async function run(): Promise<void> {
     }
     ids = await invoicesWithClient(sim.info);
     sameId = await invoiceWithEvents(sim.info, ids);
-    const graphql = (query: string, operationName: string) => (id: string) => ({ body: JSON.stringify({ query, variables: { id }, operationName }) });
-    const answered = (body: string) => body.startsWith('{"data":{"clientInvoice":{') && body.includes('"einvoicingLifecycleEvents":[') && !body.includes('"errors"');
+    const graphql = (query: string, operationName: string) => (id: string) => ({
+      body: JSON.stringify({ query, variables: { id }, operationName }),
+    });
+    const answered = (body: string) =>
+      body.startsWith('{"data":{"clientInvoice":{') && body.includes('"einvoicingLifecycleEvents":[') && !body.includes('"errors"');
     const targets: Target[] = [
       {
         name: 'rest',
@@ -222,11 +241,16 @@ export async function run(): Promise<void> {
       verify: (body) => answered(body) && body.includes('"client":{"name"'),
     };
     if (baseline) targets.push({ ...targets[1]!, name: 'baseline', url: `${baseline.info.url}/graphql` });
-    const references: Target[] = (['proxy', 'yoga'] as const).map((kind) => ({ ...targets[1]!, name: kind, url: `${floors[kind]!.info.url}/graphql` }));
+    const references: Target[] = (['proxy', 'yoga'] as const).map((kind) => ({
+      ...targets[1]!,
+      name: kind,
+      url: `${floors[kind]!.info.url}/graphql`,
+    }));
     for (const target of [...targets, withClient, ...references]) {
       for (const id of ids) {
         const answer = await once(target, id);
-        if (answer.status !== 200 || !target.verify(answer.text)) throw new Error(`${target.name} answered ${answer.status} for ${id}: ${answer.text.slice(0, 300)}`);
+        if (answer.status !== 200 || !target.verify(answer.text))
+          throw new Error(`${target.name} answered ${answer.status} for ${id}: ${answer.text.slice(0, 300)}`);
       }
     }
     exact = {
@@ -282,7 +306,9 @@ export async function run(): Promise<void> {
       }
     };
 
-    console.log(`${ids.length} invoices rotated; ${connections} connections, ${durationSec} s per run, ${rounds} rounds, alternating targets`);
+    console.log(
+      `${ids.length} invoices rotated; ${connections} connections, ${durationSec} s per run, ${rounds} rounds, alternating targets`,
+    );
     for (const target of [...targets, ...references]) await measure(target, 'rotating', 0, connections, 3);
     await alternate('rotating', connections, durationSec, [...targets, ...references]);
     console.log(`same invoice (${sameId}) on every request, ${connections} connections, ${shortDurationSec} s per run`);
@@ -355,17 +381,52 @@ export async function run(): Promise<void> {
   ]);
   if (loaded.baseline && unloaded.baseline) {
     printTable(`query-overhead: this gateway vs the baseline (${baselineDir}), same run`, [
-      { measure: `req/s, ${connections} connections, rotating ids`, baseline: loaded.baseline.rps, current: loaded.gateway.rps, 'current/baseline': round(loaded.gateway.rps / loaded.baseline.rps, 3) },
-      { measure: `p50 ms, ${connections} connections, rotating ids`, baseline: loaded.baseline.p50, current: loaded.gateway.p50, 'current/baseline': round(loaded.gateway.p50 / loaded.baseline.p50, 3) },
-      { measure: 'req/s, 1 connection', baseline: unloaded.baseline.rps, current: unloaded.gateway.rps, 'current/baseline': round(unloaded.gateway.rps / unloaded.baseline.rps, 3) },
-      { measure: 'p50 ms, 1 connection', baseline: unloaded.baseline.p50, current: unloaded.gateway.p50, 'current/baseline': round(unloaded.gateway.p50 / unloaded.baseline.p50, 3) },
+      {
+        measure: `req/s, ${connections} connections, rotating ids`,
+        baseline: loaded.baseline.rps,
+        current: loaded.gateway.rps,
+        'current/baseline': round(loaded.gateway.rps / loaded.baseline.rps, 3),
+      },
+      {
+        measure: `p50 ms, ${connections} connections, rotating ids`,
+        baseline: loaded.baseline.p50,
+        current: loaded.gateway.p50,
+        'current/baseline': round(loaded.gateway.p50 / loaded.baseline.p50, 3),
+      },
+      {
+        measure: 'req/s, 1 connection',
+        baseline: unloaded.baseline.rps,
+        current: unloaded.gateway.rps,
+        'current/baseline': round(unloaded.gateway.rps / unloaded.baseline.rps, 3),
+      },
+      {
+        measure: 'p50 ms, 1 connection',
+        baseline: unloaded.baseline.p50,
+        current: unloaded.gateway.p50,
+        'current/baseline': round(unloaded.gateway.p50 / unloaded.baseline.p50, 3),
+      },
     ]);
   }
   const verdicts: Row[] = [
-    { check: `throughput gateway/REST, ${connections} connections, rotating ids`, value: ratio, target: `>= ${MIN_THROUGHPUT_RATIO}`, met: ratio >= MIN_THROUGHPUT_RATIO },
-    { check: `added p50 (ms), ${connections} connections, rotating ids`, value: addedP50, target: `<= ${MAX_ADDED_P50_MS}`, met: addedP50 <= MAX_ADDED_P50_MS },
+    {
+      check: `throughput gateway/REST, ${connections} connections, rotating ids`,
+      value: ratio,
+      target: `>= ${MIN_THROUGHPUT_RATIO}`,
+      met: ratio >= MIN_THROUGHPUT_RATIO,
+    },
+    {
+      check: `added p50 (ms), ${connections} connections, rotating ids`,
+      value: addedP50,
+      target: `<= ${MAX_ADDED_P50_MS}`,
+      met: addedP50 <= MAX_ADDED_P50_MS,
+    },
     { check: `added p99 (ms), ${connections} connections, rotating ids`, value: addedP99, target: '(report only)', met: null },
-    { check: 'added p50 (ms), 1 connection (unloaded)', value: addedP50Unloaded, target: `<= ${MAX_ADDED_P50_MS}`, met: addedP50Unloaded <= MAX_ADDED_P50_MS },
+    {
+      check: 'added p50 (ms), 1 connection (unloaded)',
+      value: addedP50Unloaded,
+      target: `<= ${MAX_ADDED_P50_MS}`,
+      met: addedP50Unloaded <= MAX_ADDED_P50_MS,
+    },
     { check: 'added p99 (ms), 1 connection (unloaded)', value: addedP99Unloaded, target: '(report only)', met: null },
     { check: `throughput gateway/REST, ${connections} connections, same id`, value: ratioSame, target: '(report only)', met: null },
     {
@@ -380,9 +441,24 @@ export async function run(): Promise<void> {
       target: '(report only)',
       met: null,
     },
-    { check: `gateway CPU per query / bare yoga's, ${connections} connections`, value: ratioOrNull(loaded.gateway.cpuUsPerRequest.server, floorYoga.cpuUsPerRequest.server), target: '(report only)', met: null },
-    { check: `throughput gateway + current client (2 GETs)/REST (1 GET), ${connections} connections`, value: ratioWithClient, target: '(report only)', met: null },
-    { check: 'upstream calls per query, gateway vs REST', value: `${exact.gateway.total} vs ${exact.rest.total}`, target: 'equal', met: exact.gateway.total === exact.rest.total },
+    {
+      check: `gateway CPU per query / bare yoga's, ${connections} connections`,
+      value: ratioOrNull(loaded.gateway.cpuUsPerRequest.server, floorYoga.cpuUsPerRequest.server),
+      target: '(report only)',
+      met: null,
+    },
+    {
+      check: `throughput gateway + current client (2 GETs)/REST (1 GET), ${connections} connections`,
+      value: ratioWithClient,
+      target: '(report only)',
+      met: null,
+    },
+    {
+      check: 'upstream calls per query, gateway vs REST',
+      value: `${exact.gateway.total} vs ${exact.rest.total}`,
+      target: 'equal',
+      met: exact.gateway.total === exact.rest.total,
+    },
   ];
   printTable('query-overhead: targets', verdicts);
   const describeCalls = (calls: { byRoute: Record<string, number> }) =>
@@ -435,7 +511,15 @@ export async function run(): Promise<void> {
       addedP50Ms: { target: MAX_ADDED_P50_MS, value: addedP50, met: addedP50 <= MAX_ADDED_P50_MS },
       addedP50MsUnloaded: { target: MAX_ADDED_P50_MS, value: addedP50Unloaded, met: addedP50Unloaded <= MAX_ADDED_P50_MS },
     },
-    runs: runs.map((r) => ({ round: r.round, mode: r.mode, target: r.target, connections: r.connections, upstreamCalls: r.upstreamCalls, cpuMs: r.cpuMs, ...r.load })),
+    runs: runs.map((r) => ({
+      round: r.round,
+      mode: r.mode,
+      target: r.target,
+      connections: r.connections,
+      upstreamCalls: r.upstreamCalls,
+      cpuMs: r.cpuMs,
+      ...r.load,
+    })),
     ...(profileSummary ? { profile: profileSummary } : {}),
   });
   console.log(`\nwrote ${file}`);

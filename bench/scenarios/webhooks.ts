@@ -24,7 +24,14 @@ import { signatureHeader } from '../../src/qonto/webhook-signature.js';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { knob, profiling } from '../lib/args.js';
-import { collectMainThreadProfile, cpuProfileArgs, PROFILE_NOTE, printProfileSummary, summariseProfile, type ProfileSummary } from '../lib/cpuprofile.js';
+import {
+  collectMainThreadProfile,
+  cpuProfileArgs,
+  PROFILE_NOTE,
+  printProfileSummary,
+  summariseProfile,
+  type ProfileSummary,
+} from '../lib/cpuprofile.js';
 import { baselineSrc, type ChildServer, cpuTimeMs, type GatewayInfo, startGateway, startSimulator } from '../lib/children.js';
 import { type LoadResult, runLoad } from '../lib/load.js';
 import { median, printTable, RESULTS_DIR, round, type Row, writeResult } from '../lib/report.js';
@@ -93,7 +100,8 @@ async function webhookOutcomes(gatewayUrl: string): Promise<Record<string, numbe
 
 function delta(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
   const result: Record<string, number> = {};
-  for (const [outcome, count] of Object.entries(after)) if (count - (before[outcome] ?? 0) > 0) result[outcome] = count - (before[outcome] ?? 0);
+  for (const [outcome, count] of Object.entries(after))
+    if (count - (before[outcome] ?? 0) > 0) result[outcome] = count - (before[outcome] ?? 0);
   return result;
 }
 
@@ -121,16 +129,42 @@ export async function run(): Promise<void> {
   let bodyBytes = 0;
   let expectedPerRun = 8000;
   try {
-    const list = (await (await fetch(`${sim.info.url}/v2/client_invoices?per_page=1`, { headers: { authorization: sim.info.authorization } })).json()) as {
+    const list = (await (
+      await fetch(`${sim.info.url}/v2/client_invoices?per_page=1`, { headers: { authorization: sim.info.authorization } })
+    ).json()) as {
       client_invoices: Array<Record<string, unknown>>;
     };
     template = list.client_invoices[0]!;
     const nodeArgs = (store: Store) => (profileDirs[store] ? { nodeArgs: cpuProfileArgs(profileDirs[store]) } : {});
-    gateways.memory = await startGateway({ qontoApiUrl: sim.info.url, webhookSecret: secret, name: 'gateway-memory', ...nodeArgs('memory') });
-    if (!redisProblem) gateways.redis = await startGateway({ qontoApiUrl: sim.info.url, webhookSecret: secret, redisUrl, name: 'gateway-redis', ...nodeArgs('redis') });
+    gateways.memory = await startGateway({
+      qontoApiUrl: sim.info.url,
+      webhookSecret: secret,
+      name: 'gateway-memory',
+      ...nodeArgs('memory'),
+    });
+    if (!redisProblem)
+      gateways.redis = await startGateway({
+        qontoApiUrl: sim.info.url,
+        webhookSecret: secret,
+        redisUrl,
+        name: 'gateway-redis',
+        ...nodeArgs('redis'),
+      });
     if (baselineDir) {
-      gateways['memory-baseline'] = await startGateway({ qontoApiUrl: sim.info.url, webhookSecret: secret, src: baselineDir, name: 'baseline-memory' });
-      if (!redisProblem) gateways['redis-baseline'] = await startGateway({ qontoApiUrl: sim.info.url, webhookSecret: secret, redisUrl, src: baselineDir, name: 'baseline-redis' });
+      gateways['memory-baseline'] = await startGateway({
+        qontoApiUrl: sim.info.url,
+        webhookSecret: secret,
+        src: baselineDir,
+        name: 'baseline-memory',
+      });
+      if (!redisProblem)
+        gateways['redis-baseline'] = await startGateway({
+          qontoApiUrl: sim.info.url,
+          webhookSecret: secret,
+          redisUrl,
+          src: baselineDir,
+          name: 'baseline-redis',
+        });
     }
 
     const envelope = (id: string): string =>
@@ -150,7 +184,10 @@ export async function run(): Promise<void> {
     const measure = async (store: Store, kind: Kind, roundNo: number, seconds: number) => {
       const gateway = gateways[store]!;
       // Unique bodies for twice the best rate seen so far; past the pool, bodies are signed on the fly.
-      const pool = kind === 'duplicates' ? duplicatePool : Array.from({ length: expectedPerRun * seconds * 2 }, () => sign(envelope(`${idPrefix}${serial++}`)));
+      const pool =
+        kind === 'duplicates'
+          ? duplicatePool
+          : Array.from({ length: expectedPerRun * seconds * 2 }, () => sign(envelope(`${idPrefix}${serial++}`)));
       let next = 0;
       let signedLive = 0;
       const nextSigned = (): Signed => {
@@ -177,7 +214,15 @@ export async function run(): Promise<void> {
       const cpuAfter = cpuTimeMs(gateway.process.pid!);
       const outcomes = delta(await webhookOutcomes(gateway.info.url), before);
       if (kind === 'unique') expectedPerRun = Math.max(expectedPerRun, Math.ceil(load.rps));
-      if (roundNo > 0) runs.push({ round: roundNo, store, kind, load, outcomes, gatewayCpuMs: cpuBefore === undefined || cpuAfter === undefined ? null : cpuAfter - cpuBefore });
+      if (roundNo > 0)
+        runs.push({
+          round: roundNo,
+          store,
+          kind,
+          load,
+          outcomes,
+          gatewayCpuMs: cpuBefore === undefined || cpuAfter === undefined ? null : cpuAfter - cpuBefore,
+        });
       console.log(
         `  ${roundNo === 0 ? 'warm-up' : `round ${roundNo}`} ${store.padEnd(15)} ${kind.padEnd(10)}: ${load.rps} /s, p50 ${load.p50} ms, p99 ${load.p99} ms, ` +
           `non-2xx ${load.non2xx}, errors ${load.errors}, mismatches ${load.mismatches}, outcomes ${JSON.stringify(outcomes)}` +
@@ -204,7 +249,8 @@ export async function run(): Promise<void> {
     if (mine.length === 0) return null;
     const responses = mine.reduce((sum, run) => sum + run.load.responses, 0);
     const outcomes: Record<string, number> = {};
-    for (const run of mine) for (const [outcome, count] of Object.entries(run.outcomes)) outcomes[outcome] = (outcomes[outcome] ?? 0) + count;
+    for (const run of mine)
+      for (const [outcome, count] of Object.entries(run.outcomes)) outcomes[outcome] = (outcomes[outcome] ?? 0) + count;
     const cpu = mine.every((run) => run.gatewayCpuMs !== null) ? mine.reduce((sum, run) => sum + run.gatewayCpuMs!, 0) : null;
     return {
       perSecond: round(median(mine.map((run) => run.load.rps)), 0),
@@ -219,7 +265,10 @@ export async function run(): Promise<void> {
     };
   };
   const results = Object.fromEntries(
-    STORES.filter((store) => !store.endsWith('-baseline') || baselineDir).map((store) => [store, { unique: summary(store, 'unique'), duplicates: summary(store, 'duplicates') }]),
+    STORES.filter((store) => !store.endsWith('-baseline') || baselineDir).map((store) => [
+      store,
+      { unique: summary(store, 'unique'), duplicates: summary(store, 'duplicates') },
+    ]),
   ) as Partial<Record<Store, Record<Kind, ReturnType<typeof summary>>>>;
 
   const rows: Row[] = [];
@@ -298,10 +347,27 @@ export async function run(): Promise<void> {
   if (profile) console.log(PROFILE_NOTE);
 
   const file = writeResult(SCENARIO, {
-    settings: { connections, durationSec, rounds, profiled: profile, baseline: baselineDir ?? null, bodyBytes, duplicatePool: DUPLICATE_POOL, redisUrl: redisProblem ? null : redisUrl, redisSkippedBecause: redisProblem },
+    settings: {
+      connections,
+      durationSec,
+      rounds,
+      profiled: profile,
+      baseline: baselineDir ?? null,
+      bodyBytes,
+      duplicatePool: DUPLICATE_POOL,
+      redisUrl: redisProblem ? null : redisUrl,
+      redisSkippedBecause: redisProblem,
+    },
     target: { perSecond: TARGET_PER_SECOND },
     results,
-    runs: runs.map((r) => ({ round: r.round, store: r.store, kind: r.kind, outcomes: r.outcomes, gatewayCpuMs: r.gatewayCpuMs, ...r.load })),
+    runs: runs.map((r) => ({
+      round: r.round,
+      store: r.store,
+      kind: r.kind,
+      outcomes: r.outcomes,
+      gatewayCpuMs: r.gatewayCpuMs,
+      ...r.load,
+    })),
     ...(Object.keys(profiles).length > 0 ? { profiles } : {}),
   });
   console.log(`\nwrote ${file}`);

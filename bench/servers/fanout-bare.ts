@@ -103,7 +103,10 @@ serveParent(
     stats: () => ({ subscribers: live, connections: wsBridge.openSockets }),
     waitSubscribers: async ({ count, timeoutMs }: { count: number; timeoutMs: number }) => {
       const reached = live >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }));
-      const ok = await Promise.race([reached.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref())]);
+      const ok = await Promise.race([
+        reached.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
+      ]);
       return { ok, stats: { subscribers: live, connections: wsBridge.openSockets } };
     },
     waitEmpty: async ({ timeoutMs }: { timeoutMs: number }) => {

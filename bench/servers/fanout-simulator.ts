@@ -77,7 +77,8 @@ serveParent(
       },
       tenants: cloneTenants(tenants, invoicesPerTenant),
     }),
-    registerWebhooks: ({ url, secret }: { url: string; secret: string }) => store.subscribeEveryOrganization(url, secret, 'fan-out benchmark'),
+    registerWebhooks: ({ url, secret }: { url: string; secret: string }) =>
+      store.subscribeEveryOrganization(url, secret, 'fan-out benchmark'),
     /** Appends one lifecycle event: the store sends its signed `v1/client-invoices` webhook. */
     trigger: ({ organizationId, invoiceId, statusCode }: { organizationId: string; invoiceId: string; statusCode: string }) => {
       const at = nowMs();
@@ -85,7 +86,8 @@ serveParent(
       return { at };
     },
     mark: () => sim.requests.length,
-    requestsSince: ({ mark }: { mark: number }) => sim.requests.slice(mark).map(({ method, path, status, at }) => ({ method, path, status, at })),
+    requestsSince: ({ mark }: { mark: number }) =>
+      sim.requests.slice(mark).map(({ method, path, status, at }) => ({ method, path, status, at })),
     deliveriesSince: ({ since }: { since: number }) => sim.webhooks.deliveries.filter((delivery) => delivery.at >= since),
     memory: () => collectAndMeasure(),
     cpu: () => process.cpuUsage(),

@@ -103,7 +103,16 @@ function client(i: number): Client {
 
 /** The copy of the client frozen on an invoice: no kind, no e-invoicing fields. */
 function embedded(c: Client) {
-  const { kind: _kind, e_invoicing_address: _address, e_invoicing_reachable: _reachable, extra_emails: _extra, phone_number: _phone, created_at: _c, updated_at: _u, ...copy } = c;
+  const {
+    kind: _kind,
+    e_invoicing_address: _address,
+    e_invoicing_reachable: _reachable,
+    extra_emails: _extra,
+    phone_number: _phone,
+    created_at: _c,
+    updated_at: _u,
+    ...copy
+  } = c;
   return copy;
 }
 
@@ -285,19 +294,39 @@ function answerV2(req: IncomingMessage, res: ServerResponse, url: URL): void {
             : 'GET other';
   const authorization = req.headers.authorization?.trim();
   count(route, authorization);
-  if (!authorization) return fail(res, 401, 'unauthorized', 'Authorization header is missing');
+  if (!authorization) {
+    fail(res, 401, 'unauthorized', 'Authorization header is missing');
+    return;
+  }
   if (route === 'GET /v2/client_invoices') {
     const page = positiveInteger(url.searchParams.get('page'), 1);
     const perPage = positiveInteger(url.searchParams.get('per_page'), 25);
-    if (page === null || page < 1) return fail(res, 422, 'invalid', 'page must be a positive integer', 'page');
-    if (perPage === null || perPage < 1 || perPage > 100) return fail(res, 422, 'invalid', 'per_page must be between 1 and 100', 'per_page');
+    if (page === null || page < 1) {
+      fail(res, 422, 'invalid', 'page must be a positive integer', 'page');
+      return;
+    }
+    if (perPage === null || perPage < 1 || perPage > 100) {
+      fail(res, 422, 'invalid', 'per_page must be between 1 and 100', 'per_page');
+      return;
+    }
     const sort = url.searchParams.get('sort_by') ?? 'created_at:desc';
-    if (sort !== 'created_at:desc' && sort !== 'created_at:asc') return fail(res, 422, 'invalid', 'unsupported sort_by', 'sort_by');
-    return send(res, 200, listBody(page, perPage, sort === 'created_at:asc'));
+    if (sort !== 'created_at:desc' && sort !== 'created_at:asc') {
+      fail(res, 422, 'invalid', 'unsupported sort_by', 'sort_by');
+      return;
+    }
+    send(res, 200, listBody(page, perPage, sort === 'created_at:asc'));
+    return;
   }
-  const body = client ? clientBodies.get(decodeURIComponent(client[1]!)) : invoice ? invoiceBodies.get(decodeURIComponent(invoice[1]!)) : undefined;
-  if (body) return send(res, 200, body);
-  return fail(res, 404, 'not_found', 'Resource not found');
+  const body = client
+    ? clientBodies.get(decodeURIComponent(client[1]!))
+    : invoice
+      ? invoiceBodies.get(decodeURIComponent(invoice[1]!))
+      : undefined;
+  if (body) {
+    send(res, 200, body);
+    return;
+  }
+  fail(res, 404, 'not_found', 'Resource not found');
 }
 
 const server = createServer((req, res) => {

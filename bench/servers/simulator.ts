@@ -107,7 +107,8 @@ function answer(req: IncomingMessage, res: ServerResponse): void {
   req.resume();
   if (url.pathname === '/window') {
     fold();
-    return reply(res, windowStats(Number(url.searchParams.get('since') ?? 0)));
+    reply(res, windowStats(Number(url.searchParams.get('since') ?? 0)));
+    return;
   }
   if (url.pathname === '/stats') {
     fold();

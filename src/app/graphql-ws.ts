@@ -131,7 +131,11 @@ export function attachGraphqlWs<TSocket = null>(options: GraphqlWsBridgeOptions<
   const server = useServer<Record<string, unknown> | undefined>(
     {
       onConnect: async (ctx: Context<Record<string, unknown> | undefined, Extra>) => {
-        const hooked = await hooks.connect({ request: ctx.extra.request, socket: ctx.extra.socket, connectionParams: ctx.connectionParams });
+        const hooked = await hooks.connect({
+          request: ctx.extra.request,
+          socket: ctx.extra.socket,
+          connectionParams: ctx.connectionParams,
+        });
         if (hooked === false) return false;
         sockets.set(ctx, { hooked, subscriptions: new Set() });
         return true;
@@ -154,7 +158,9 @@ export function attachGraphqlWs<TSocket = null>(options: GraphqlWsBridgeOptions<
           if (isSubscription) {
             for (const live of state.subscriptions) if (!(live in ctx.subscriptions)) state.subscriptions.delete(live);
             if (state.subscriptions.size >= cap) {
-              return clientError(id, [gatewayError(`At most ${cap} subscriptions may run at once on one connection`, 'TOO_MANY_SUBSCRIPTIONS', { limit: cap })]);
+              return clientError(id, [
+                gatewayError(`At most ${cap} subscriptions may run at once on one connection`, 'TOO_MANY_SUBSCRIPTIONS', { limit: cap }),
+              ]);
             }
           }
           const errors = enveloped.validate(enveloped.schema, document);

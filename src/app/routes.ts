@@ -150,9 +150,11 @@ export function useGatewayRoutes(services: RouteServices): Plugin {
         );
       }
       if (route === METRICS_PATH) {
-        return metrics.expose().then(({ contentType, body }) =>
-          endResponse(new fetchAPI.Response(body, { status: 200, headers: { 'content-type': contentType } })),
-        );
+        return metrics
+          .expose()
+          .then(({ contentType, body }) =>
+            endResponse(new fetchAPI.Response(body, { status: 200, headers: { 'content-type': contentType } })),
+          );
       }
       if (route === WEBHOOK_PATH) {
         return receiveWebhook(fetchDelivery(request)).then(
@@ -186,4 +188,3 @@ function json(fetchAPI: FetchAPI, status: number, body: unknown, headers: Record
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
   });
 }
-

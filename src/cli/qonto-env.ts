@@ -39,7 +39,10 @@ loopback.addAddress('::1', 'ipv6');
  * `localhost`, an address in 127.0.0.0/8, `::1`, or an IPv4-mapped loopback address.
  */
 export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   if (host === 'localhost') return true;
   const family = isIP(host);
   if (family === 4) return loopback.check(host, 'ipv4');

@@ -170,7 +170,9 @@ function parseCommandArgs(command: Command, args: string[]): ParsedArgs {
     const parsed = parseArgs({ args, options: COMMAND_OPTIONS[command], strict: true, allowPositionals: true });
     return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
   } catch (error) {
-    const message = errorMessage(error).split(/\n|\.\s/)[0]?.replace(/\.$/, '');
+    const message = errorMessage(error)
+      .split(/\n|\.\s/)[0]
+      ?.replace(/\.$/, '');
     throw new UsageError(`${message ?? 'Invalid arguments'} (for ${command}). ${HELP_HINT}`);
   }
 }
@@ -244,10 +246,14 @@ async function register(client: QontoClient, input: RegisterInput, io: CliIo): P
     io.err(`Warning: the gateway receives webhooks at ${RECEIVER_PATH}; --url has path ${path} (fine behind a rewriting proxy).`);
   }
   // Registering twice would make Qonto deliver every event twice: reuse what this URL already has.
-  const existing = input.force ? [] : (await client.listWebhookSubscriptions()).filter((subscription) => sameCallback(subscription.callback_url, input.url));
+  const existing = input.force
+    ? []
+    : (await client.listWebhookSubscriptions()).filter((subscription) => sameCallback(subscription.callback_url, input.url));
   const reused = existing.filter((subscription) => subscription.types.some((type) => GATEWAY_WEBHOOK_TYPES.includes(type)));
   for (const subscription of reused) {
-    io.out(`Already subscribed: ${subscription.id} (${subscription.types.join(', ')}) -> ${subscription.callback_url}; not subscribing it again (--force would).`);
+    io.out(
+      `Already subscribed: ${subscription.id} (${subscription.types.join(', ')}) -> ${subscription.callback_url}; not subscribing it again (--force would).`,
+    );
   }
   const missing = GATEWAY_WEBHOOK_TYPES.filter((type) => !reused.some((subscription) => subscription.types.includes(type)));
   const groups = missing.length === 0 ? [] : input.separate ? missing.map((type) => [type]) : [missing];
@@ -288,7 +294,12 @@ function sameCallback(a: string, b: string): boolean {
  * no secret for one it just created and none was given. A reused subscription's secret may not be
  * listed by Qonto: the operator then keeps the one already configured.
  */
-function printSecrets(created: WireWebhookSubscription[], given: string | undefined, reused: WireWebhookSubscription[], io: CliIo): boolean {
+function printSecrets(
+  created: WireWebhookSubscription[],
+  given: string | undefined,
+  reused: WireWebhookSubscription[],
+  io: CliIo,
+): boolean {
   const secrets: string[] = [];
   for (const subscription of created) {
     const secret = subscription.secret ?? given;
@@ -303,7 +314,9 @@ function printSecrets(created: WireWebhookSubscription[], given: string | undefi
   const unlisted = reused.filter((subscription) => !subscription.secret);
   for (const subscription of reused) if (subscription.secret && !secrets.includes(subscription.secret)) secrets.push(subscription.secret);
   if (unlisted.length > 0) {
-    io.out(`Qonto does not show the secret of ${unlisted.map((subscription) => subscription.id).join(', ')}: keep the one already in QONTO_WEBHOOK_SECRET.`);
+    io.out(
+      `Qonto does not show the secret of ${unlisted.map((subscription) => subscription.id).join(', ')}: keep the one already in QONTO_WEBHOOK_SECRET.`,
+    );
   }
   if (secrets.length === 0) return true;
   io.out('');
@@ -335,7 +348,9 @@ async function list(client: QontoClient, showSecrets: boolean, io: CliIo): Promi
 
 function formatTable(rows: string[][]): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
+  }
   return rows.map((row) =>
     row
       .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
@@ -349,7 +364,9 @@ async function remove(client: QontoClient, id: string, io: CliIo): Promise<numbe
     await client.deleteWebhookSubscription(id);
   } catch (error) {
     if (isNotFound(error)) {
-      io.err(`No webhook subscription ${id}: Qonto answered HTTP 404${error.traceId ? ` (trace ${error.traceId})` : ''}; see "npm run webhooks -- list".`);
+      io.err(
+        `No webhook subscription ${id}: Qonto answered HTTP 404${error.traceId ? ` (trace ${error.traceId})` : ''}; see "npm run webhooks -- list".`,
+      );
       return 1;
     }
     throw error;

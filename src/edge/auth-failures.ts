@@ -142,10 +142,7 @@ export class AuthFailureLimiter {
  * Whether a presented `Authorization` value is known good: in static mode, one of the gateway's
  * API keys (checked locally); in forward mode, a value Qonto has already accepted.
  */
-export function presentedCredentialVerifier(
-  auth: () => QontoAuthConfig,
-  verified: VerifiedCredentials,
-): (presented: string) => boolean {
+export function presentedCredentialVerifier(auth: () => QontoAuthConfig, verified: VerifiedCredentials): (presented: string) => boolean {
   return (presented) => {
     const config = auth();
     const resolution = resolveCaller(presented, config);

@@ -84,7 +84,11 @@ export function qontoErrorToGraphQL(error: QontoError): GraphQLError {
   if (local) return local;
   const traceId = error.traceId ? { traceId: error.traceId } : {};
   if (error.kind === 'response_too_large') {
-    return gatewayError('Qonto answered with more data than the gateway accepts; ask for fewer items', 'UPSTREAM_INVALID_RESPONSE', traceId);
+    return gatewayError(
+      'Qonto answered with more data than the gateway accepts; ask for fewer items',
+      'UPSTREAM_INVALID_RESPONSE',
+      traceId,
+    );
   }
   if (error.kind === 'invalid_response') {
     return gatewayError(

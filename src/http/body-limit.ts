@@ -26,7 +26,10 @@ class ByteLimit extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
-    if (this.bytes <= this.limit) return callback(null, chunk);
+    if (this.bytes <= this.limit) {
+      callback(null, chunk);
+      return;
+    }
     this.onExceeded();
     callback(new Error(`Request body larger than ${this.limit} bytes`));
   }
@@ -34,7 +37,12 @@ class ByteLimit extends Transform {
 
 function refuseTooLarge(res: ServerResponse, limit: number): void {
   if (res.headersSent) return;
-  sendJson(res, 413, { errors: [{ message: `Request body larger than ${limit} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, { connection: 'close' });
+  sendJson(
+    res,
+    413,
+    { errors: [{ message: `Request body larger than ${limit} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] },
+    { connection: 'close' },
+  );
 }
 
 /**

@@ -220,7 +220,11 @@ async function parse(
       if (size > limits.maxFileBytes) {
         fail(tooLarge(`File ${label} is larger than ${megabytes(limits.maxFileBytes)}, the most Qonto accepts per file`));
       } else if (totalFileBytes > limits.maxTotalFileBytes) {
-        fail(tooLarge(`The files add up to more than ${megabytes(limits.maxTotalFileBytes)}, the most Qonto accepts per import (${label} goes over)`));
+        fail(
+          tooLarge(
+            `The files add up to more than ${megabytes(limits.maxTotalFileBytes)}, the most Qonto accepts per import (${label} goes over)`,
+          ),
+        );
       } else {
         chunks.push(chunk);
         stats.fileBytes += chunk.length;

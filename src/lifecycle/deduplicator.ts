@@ -90,7 +90,11 @@ export interface RedisDeduplicatorOptions {
 export function createRedisDeduplicator(client: Redis, options: RedisDeduplicatorOptions = {}): Deduplicator {
   const ttl = options.ttlMs ?? WEBHOOK_ID_TTL_MS;
   const prefix = options.prefix ?? 'qonto-gw:webhook:';
-  const local = new RecentIds({ ttlMs: ttl, maxEntries: options.fallbackMaxEntries ?? 100_000, ...(options.now ? { now: options.now } : {}) });
+  const local = new RecentIds({
+    ttlMs: ttl,
+    maxEntries: options.fallbackMaxEntries ?? 100_000,
+    ...(options.now ? { now: options.now } : {}),
+  });
   return {
     async firstSeen(id) {
       if (local.has(id)) return false;

@@ -190,10 +190,12 @@ class InvoiceWatch {
     const clientId = invoiceClientId(invoice);
     if (clientId !== this.#clientId && clientId) {
       this.#clientId = clientId;
-      void this.hub.bus.subscribe(clientTopic(clientId), () => this.signal()).then(
-        (dispose) => (this.#closed ? dispose() : this.#disposers.push(dispose)),
-        () => undefined,
-      );
+      void this.hub.bus
+        .subscribe(clientTopic(clientId), () => this.signal())
+        .then(
+          (dispose) => (this.#closed ? dispose() : this.#disposers.push(dispose)),
+          () => undefined,
+        );
     }
     if (grew) for (const subscriber of this.subscribers) subscriber.wake();
   }
@@ -436,7 +438,14 @@ export class LifecycleHub {
       loggedEvents += watch.log.length;
       if (watch.hasTimer) pollTimers++;
     }
-    return { watches: this.#watches.size, subscribers, pollTimers, pollsWaiting: this.pacer.waiting, busListeners: this.bus.listenerCount(), loggedEvents };
+    return {
+      watches: this.#watches.size,
+      subscribers,
+      pollTimers,
+      pollsWaiting: this.pacer.waiting,
+      busListeners: this.bus.listenerCount(),
+      loggedEvents,
+    };
   }
 
   /** Completes every stream and stops every watch (shutdown). */

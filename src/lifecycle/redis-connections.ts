@@ -115,7 +115,12 @@ export class RedisConnections {
     this.#clients.clear();
     await Promise.all(
       clients.map((client) =>
-        client.status === 'ready' ? client.quit().then(() => undefined, () => client.disconnect()) : client.disconnect(),
+        client.status === 'ready'
+          ? client.quit().then(
+              () => undefined,
+              () => client.disconnect(),
+            )
+          : client.disconnect(),
       ),
     );
   }
@@ -123,7 +128,10 @@ export class RedisConnections {
   #lost(reason: string): void {
     if (this.#closed || this.#state === 'down') return;
     this.#state = 'down';
-    this.#logger?.warn({ reason }, `redis unavailable: ${reason}; signals stay in this process and webhooks are de-duplicated in memory until it returns`);
+    this.#logger?.warn(
+      { reason },
+      `redis unavailable: ${reason}; signals stay in this process and webhooks are de-duplicated in memory until it returns`,
+    );
     this.#notify(false);
   }
 

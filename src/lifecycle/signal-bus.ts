@@ -43,7 +43,10 @@ class LocalListeners {
     const entry = { topic, listener };
     let entries = this.#byTopic.get(topic);
     const first = !entries;
-    if (!entries) this.#byTopic.set(topic, (entries = new Set()));
+    if (!entries) {
+      entries = new Set();
+      this.#byTopic.set(topic, entries);
+    }
     entries.add(entry);
     this.#count++;
     return { entry, first };

@@ -118,9 +118,21 @@ export class GatewayMetrics {
       ['qonto_requests_in_flight', 'Qonto requests holding an upstream slot.', (now) => now.scheduler.active],
       ['qonto_requests_waiting', 'Qonto requests waiting for their turn (slot and rate window).', (now) => now.scheduler.queued],
       ['qonto_credentials_waiting', 'Credentials with at least one Qonto request waiting.', (now) => now.scheduler.waitingCredentials],
-      ['qonto_circuit_open', 'Circuit breaker: 0 closed, 1 open, 0.5 half-open (one trial call).', (now) => ({ closed: 0, open: 1, 'half-open': 0.5 })[now.breaker]],
-      ['qonto_unauthorized_last_hour', '401 answers from Qonto in the last hour (Qonto throttles the address past 200).', (now) => now.credentials.unauthorizedLastHour],
-      ['qonto_unauthorized_budget_per_hour', 'The 401 budget per hour (QONTO_401_BUDGET_PER_HOUR).', (now) => now.credentials.unauthorizedBudgetPerHour],
+      [
+        'qonto_circuit_open',
+        'Circuit breaker: 0 closed, 1 open, 0.5 half-open (one trial call).',
+        (now) => ({ closed: 0, open: 1, 'half-open': 0.5 })[now.breaker],
+      ],
+      [
+        'qonto_unauthorized_last_hour',
+        '401 answers from Qonto in the last hour (Qonto throttles the address past 200).',
+        (now) => now.credentials.unauthorizedLastHour,
+      ],
+      [
+        'qonto_unauthorized_budget_per_hour',
+        'The 401 budget per hour (QONTO_401_BUDGET_PER_HOUR).',
+        (now) => now.credentials.unauthorizedBudgetPerHour,
+      ],
       ['qonto_refused_credentials', 'Credentials refused locally after Qonto answered 401.', (now) => now.credentials.refused],
       ['qonto_verified_credentials', 'Credentials Qonto accepted recently.', (now) => now.credentials.verified],
     ];
@@ -221,9 +233,11 @@ export class GatewayMetrics {
   }
 }
 
-
 /** The name (given, else declared in the document) and type of the operation that runs. */
-export function describeOperation(document: DocumentNode, operationName: string | null | undefined): { name: string | undefined; type: string } {
+export function describeOperation(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): { name: string | undefined; type: string } {
   const ast = getOperationAST(document, operationName);
   return { name: operationName ?? ast?.name?.value, type: ast?.operation ?? 'unknown' };
 }

@@ -23,7 +23,11 @@ export function statusShowsQontoUp(status: UpstreamCallStatus): boolean {
 export class QontoHealth {
   readonly #registry: Registry;
   readonly #now: () => number;
-  readonly #up = new Gauge({ name: 'qonto_up', help: 'Whether the latest Qonto request (real traffic or probe) got an answer (1) or failed with a timeout, network error or 5xx (0).', registers: [] });
+  readonly #up = new Gauge({
+    name: 'qonto_up',
+    help: 'Whether the latest Qonto request (real traffic or probe) got an answer (1) or failed with a timeout, network error or 5xx (0).',
+    registers: [],
+  });
   readonly #lastSeenUp = new Gauge({
     name: 'qonto_last_seen_up_timestamp_seconds',
     help: 'Unix time of the latest Qonto answer showing it up.',
@@ -118,7 +122,11 @@ export function startQontoProbe(options: QontoProbeOptions): QontoProbe {
         up = status !== undefined && status < 500;
         if (isHttpError(error, 401)) {
           skip = pauseAfterRefusal;
-          if (!stopped) options.logger?.warn({ route: error.route }, "Qonto refused the gateway's own credentials (401); check QONTO_API_LOGIN / QONTO_API_SECRET_KEY / QONTO_ACCESS_TOKEN");
+          if (!stopped)
+            options.logger?.warn(
+              { route: error.route },
+              "Qonto refused the gateway's own credentials (401); check QONTO_API_LOGIN / QONTO_API_SECRET_KEY / QONTO_ACCESS_TOKEN",
+            );
         }
       }
       if (!stopped) options.health.observe(up, 'probe');

@@ -26,7 +26,8 @@ function classify(error: unknown): { severity: ErrorSeverity; code: string | und
   const extensions = masked instanceof GraphQLError ? masked.extensions : {};
   const code = typeof extensions['code'] === 'string' ? extensions['code'] : undefined;
   const http = extensions['http'] as { status?: number } | undefined;
-  if ((code && FAULT_CODES.has(code)) || (http?.status ?? 0) >= 500 || extensions['unexpected'] === true) return { severity: 'fault', code };
+  if ((code && FAULT_CODES.has(code)) || (http?.status ?? 0) >= 500 || extensions['unexpected'] === true)
+    return { severity: 'fault', code };
   return { severity: code === 'UPSTREAM_RATE_LIMITED' ? 'throttled' : 'client', code };
 }
 

@@ -141,10 +141,7 @@ export class QontoClient {
   }
 
   /** `GET /v2/client_invoices` */
-  async listClientInvoices(
-    params: ListClientInvoicesParams = {},
-    options: CallOptions = {},
-  ): Promise<WireClientInvoiceList> {
+  async listClientInvoices(params: ListClientInvoicesParams = {}, options: CallOptions = {}): Promise<WireClientInvoiceList> {
     const f = params.filter ?? {};
     const status = typeof f.status === 'string' ? f.status : f.status?.join(',');
     const query: Query = {
@@ -168,10 +165,7 @@ export class QontoClient {
   }
 
   /** `POST /v2/client_invoices` (flat body). */
-  async createClientInvoice(
-    input: WireCreateClientInvoiceBody,
-    options: ActionOptions = {},
-  ): Promise<WireClientInvoice> {
+  async createClientInvoice(input: WireCreateClientInvoiceBody, options: ActionOptions = {}): Promise<WireClientInvoice> {
     const { site, body } = await this.#action('/v2/client_invoices', '/v2/client_invoices', { json: input }, options);
     return unwrapResource<WireClientInvoice>(body, ['client_invoice'], site);
   }
@@ -214,10 +208,7 @@ export class QontoClient {
   }
 
   /** `POST /v2/client_invoices/bulk`: multipart, field `client_invoices` once per file. */
-  async bulkImportClientInvoices(
-    files: readonly BulkImportFile[],
-    options: ActionOptions = {},
-  ): Promise<WireBulkImportEntry[]> {
+  async bulkImportClientInvoices(files: readonly BulkImportFile[], options: ActionOptions = {}): Promise<WireBulkImportEntry[]> {
     const form = new FormData();
     for (const file of files) form.append('client_invoices', toBlob(file), file.name);
     const { site, body } = await this.#action('/v2/client_invoices/bulk', '/v2/client_invoices/bulk', { form }, options);
@@ -243,10 +234,7 @@ export class QontoClient {
   }
 
   /** `POST /v2/webhook_subscriptions` */
-  async createWebhookSubscription(
-    input: WireCreateWebhookSubscriptionBody,
-    options: ActionOptions = {},
-  ): Promise<WireWebhookSubscription> {
+  async createWebhookSubscription(input: WireCreateWebhookSubscriptionBody, options: ActionOptions = {}): Promise<WireWebhookSubscription> {
     const route = '/v2/webhook_subscriptions';
     const { site, body } = await this.#action(route, route, { json: input }, options);
     return unwrapResource<WireWebhookSubscription>(body, ['webhook_subscription', 'subscription'], site);
@@ -278,12 +266,7 @@ export class QontoClient {
     await this.#call('DELETE', path, '/v2/webhook_subscriptions/{id}', {}, options);
   }
 
-  async #invoiceAction(
-    id: string,
-    action: string,
-    payload: { json?: unknown },
-    options: ActionOptions,
-  ): Promise<WireClientInvoice> {
+  async #invoiceAction(id: string, action: string, payload: { json?: unknown }, options: ActionOptions): Promise<WireClientInvoice> {
     const path = `/v2/client_invoices/${segment(id)}/${action}`;
     const { site, body } = await this.#action(path, `/v2/client_invoices/{id}/${action}`, payload, options);
     return unwrapResource<WireClientInvoice>(body, ['client_invoice'], site);

@@ -377,10 +377,13 @@ export class FairScheduler {
   #wakeGlobalAt(at: number): void {
     if (this.#globalWake && this.#globalWake.at <= at) return;
     if (this.#globalWake) this.#clock.clearTimeout(this.#globalWake.timer);
-    const timer = this.#clock.setTimeout(() => {
-      this.#globalWake = undefined;
-      this.#pump();
-    }, Math.max(0, at - this.#clock.now()));
+    const timer = this.#clock.setTimeout(
+      () => {
+        this.#globalWake = undefined;
+        this.#pump();
+      },
+      Math.max(0, at - this.#clock.now()),
+    );
     this.#globalWake = { at, timer };
   }
 

@@ -10,24 +10,16 @@ import type { WireError } from './wire.js';
 export type AttemptFailure = Omit<QontoErrorInit, 'method' | 'route' | 'attempts'> & { retryable: boolean };
 
 /** A classified HTTP answer. */
-export type ClassifiedResponse =
-  | { ok: true; body: unknown; traceId?: string }
-  | { ok: false; failure: AttemptFailure };
+export type ClassifiedResponse = { ok: true; body: unknown; traceId?: string } | { ok: false; failure: AttemptFailure };
 
-const STAGING_HINT =
-  'In sandbox, QONTO_STAGING_TOKEN is probably missing or wrong (Qonto then serves its login page).';
+const STAGING_HINT = 'In sandbox, QONTO_STAGING_TOKEN is probably missing or wrong (Qonto then serves its login page).';
 
 /**
  * Classifies an answer (docs/qonto-facts.md#error-body, docs/qonto-facts.md#leniency): any 2xx
  * is success, with or without a JSON body; a 2xx/3xx that is not JSON is `invalid_response`; any
  * 4xx/5xx is `http`, with or without `errors[]`/`trace_id`, retryable for 429 and 5xx.
  */
-export function failureFromResponse(
-  status: number,
-  headers: Record<string, string>,
-  text: string,
-  nowMs: number,
-): ClassifiedResponse {
+export function failureFromResponse(status: number, headers: Record<string, string>, text: string, nowMs: number): ClassifiedResponse {
   const contentType = headers['content-type'] ?? '';
   const headerTrace = nonEmpty(headers['x-tyk-trace-id']);
   const json = parseJson(text);
@@ -79,12 +71,7 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function invalidResponse(
-  status: number,
-  contentType: string,
-  location: string | undefined,
-  traceId: string | undefined,
-): AttemptFailure {
+function invalidResponse(status: number, contentType: string, location: string | undefined, traceId: string | undefined): AttemptFailure {
   const what =
     status >= 300 && status < 400
       ? `a redirect (HTTP ${status}${location ? ` to ${safeLocation(location)}` : ''})`

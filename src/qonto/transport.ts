@@ -360,12 +360,7 @@ export class QontoTransport implements QontoRequester {
    * One logical call: admitted by the credential guard, then attempts (each granted by the
    * scheduler and passed through the breaker) and backoffs within the call deadline.
    */
-  async #execute(
-    url: string,
-    req: QontoRequest,
-    body: PreparedBody,
-    signal: AbortSignal | undefined,
-  ): Promise<QontoResponse<unknown>> {
+  async #execute(url: string, req: QontoRequest, body: PreparedBody, signal: AbortSignal | undefined): Promise<QontoResponse<unknown>> {
     const deadlineAt = this.#now() + this.#callDeadlineMs;
     try {
       // before waiting on the guard, which may hold this call behind another of its credential
@@ -443,11 +438,9 @@ export class QontoTransport implements QontoRequester {
       const message = `Qonto ${req.method} ${req.route} timed out: the call deadline was spent before an attempt could start`;
       throw new QontoError({ kind: 'timeout', method: req.method, route: req.route, attempts: attempt - 1, message });
     }
-    const grant: Grant = await this.#scheduler
-      .acquire(credential, { signal, maxWaitMs: left })
-      .catch((error: unknown) => {
-        throw this.#refusal(error, req, attempt - 1);
-      });
+    const grant: Grant = await this.#scheduler.acquire(credential, { signal, maxWaitMs: left }).catch((error: unknown) => {
+      throw this.#refusal(error, req, attempt - 1);
+    });
     const started = performance.now();
     let result: Attempt | undefined;
     try {
@@ -584,7 +577,10 @@ export class QontoTransport implements QontoRequester {
         },
       };
       try {
-        this.#agent.dispatch({ origin: this.#origin, path, method, headers, body: body ?? null, headersTimeout: budgetMs, bodyTimeout: budgetMs }, handler);
+        this.#agent.dispatch(
+          { origin: this.#origin, path, method, headers, body: body ?? null, headersTimeout: budgetMs, bodyTimeout: budgetMs },
+          handler,
+        );
       } catch (error) {
         settle(error);
       }

@@ -294,10 +294,7 @@ export const CLIENT_INVOICES_WEBHOOK_TYPE = 'v1/client-invoices';
 export const CLIENTS_WEBHOOK_TYPE = 'v1/clients';
 
 /** `POST /v2/clients` body: the client fields Qonto accepts, read-only ones left out (docs/qonto-facts.md#client-fields). */
-export type WireCreateClientBody = Omit<
-  Partial<WireClient>,
-  'id' | 'e_invoicing_reachable' | 'created_at' | 'updated_at'
->;
+export type WireCreateClientBody = Omit<Partial<WireClient>, 'id' | 'e_invoicing_reachable' | 'created_at' | 'updated_at'>;
 
 /** A discount as sent in a create/update body (docs/qonto-facts.md#invoice-create-and-update-body). */
 export interface WireDiscountInput {

@@ -29,15 +29,17 @@ export const EinvoicingStatus = builder.enumType('EinvoicingStatus', { values: [
 /** Maps a Qonto invoice status to the enum (UNKNOWN for any other value). */
 export const toInvoiceStatus = (raw: string | null | undefined) => toEnumValue(raw, INVOICE_STATUSES);
 
-const InvoiceDiscount = builder
-  .objectRef<NonNullable<WireInvoiceItem['discount']>>('InvoiceItemDiscount')
-  .implement({
-    fields: (t) => ({
-      type: t.string({ nullable: true, description: '"percentage" or "absolute".', resolve: (d) => d.type ?? null }),
-      value: t.string({ nullable: true, description: 'A fraction for percentages ("0.1" = 10 %), else an amount.', resolve: (d) => d.value ?? null }),
-      amount: t.field({ type: Money, nullable: true, resolve: (d) => toMoney(d.amount, null) }),
+const InvoiceDiscount = builder.objectRef<NonNullable<WireInvoiceItem['discount']>>('InvoiceItemDiscount').implement({
+  fields: (t) => ({
+    type: t.string({ nullable: true, description: '"percentage" or "absolute".', resolve: (d) => d.type ?? null }),
+    value: t.string({
+      nullable: true,
+      description: 'A fraction for percentages ("0.1" = 10 %), else an amount.',
+      resolve: (d) => d.value ?? null,
     }),
-  });
+    amount: t.field({ type: Money, nullable: true, resolve: (d) => toMoney(d.amount, null) }),
+  }),
+});
 
 const InvoiceItem = builder.objectRef<WireInvoiceItem>('InvoiceItem').implement({
   fields: (t) => ({
@@ -69,7 +71,11 @@ export const ClientInvoice = builder.objectRef<WireClientInvoice>('ClientInvoice
   description: 'A client invoice, made in Qonto (Flow 1) or imported from another tool (Flow 2).',
   fields: (t) => ({
     id: t.exposeID('id'),
-    number: t.string({ nullable: true, description: 'Null while draft, and for imported files Qonto could not read.', resolve: (i) => i.number ?? null }),
+    number: t.string({
+      nullable: true,
+      description: 'Null while draft, and for imported files Qonto could not read.',
+      resolve: (i) => i.number ?? null,
+    }),
     status: t.field({ type: ClientInvoiceStatus, resolve: (i) => toInvoiceStatus(i.status) }),
     client: t.field({
       type: Client,
@@ -131,7 +137,10 @@ const ClientInvoiceOrder = builder.enumType('ClientInvoiceOrder', {
 const ClientInvoiceFilter = builder.inputType('ClientInvoiceFilter', {
   description: "Qonto's client invoice list filters (`filter[...]`).",
   fields: (t) => ({
-    status: t.field({ type: [FilterableInvoiceStatus], description: `Any of these statuses (1 to ${ClientInvoiceStatusFilter.length}; repeats are ignored).` }),
+    status: t.field({
+      type: [FilterableInvoiceStatus],
+      description: `Any of these statuses (1 to ${ClientInvoiceStatusFilter.length}; repeats are ignored).`,
+    }),
     createdAtFrom: t.field({ type: 'DateTime' }),
     createdAtTo: t.field({ type: 'DateTime' }),
     updatedAtFrom: t.field({ type: 'DateTime' }),

@@ -126,4 +126,3 @@ builder.queryFields((t) => ({
     },
   }),
 }));
-

@@ -43,4 +43,3 @@ export async function decideEligibility(ctx: GatewayContext, invoice: WireClient
   const [client, settings] = await Promise.all([clientId ? ctx.loaders.client.load(clientId) : null, readSettings(ctx)]);
   return { client, eligibility: evaluateEligibility({ environment: ctx.environment, invoice, client, settings }) };
 }
-

@@ -4,7 +4,10 @@
  */
 export function toEnumValue<const T extends string>(raw: string | null | undefined, known: readonly T[]): T | 'UNKNOWN' {
   if (raw == null) return 'UNKNOWN';
-  const candidate = raw.trim().toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+  const candidate = raw
+    .trim()
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_');
   return (known as readonly string[]).includes(candidate) ? (candidate as T) : 'UNKNOWN';
 }
 

@@ -6,7 +6,10 @@ import { ClientInvoiceStatus, toInvoiceStatus } from './client-invoice.js';
 /** No invoice with that id for these credentials (Qonto 404). */
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
-  constructor(readonly resourceId: string, what = 'Client invoice') {
+  constructor(
+    readonly resourceId: string,
+    what = 'Client invoice',
+  ) {
     super(`${what} ${resourceId} not found`);
   }
 }

@@ -41,13 +41,15 @@ export function validateImportFiles(files: readonly UploadedFile[]): string[] {
   let total = 0;
   return files.map((file, index) => {
     const field = `files[${index}]`;
-    if (file.name.length > MAX_FILE_NAME_LENGTH) throw new ValidationError(field, `File ${index + 1} has a name longer than ${MAX_FILE_NAME_LENGTH} characters`);
+    if (file.name.length > MAX_FILE_NAME_LENGTH)
+      throw new ValidationError(field, `File ${index + 1} has a name longer than ${MAX_FILE_NAME_LENGTH} characters`);
     const type = importContentType(file);
     if (!type) throw new ValidationError(field, `${file.name}: only PDF, JPEG, PNG or XML files can be imported`);
     if (file.size === 0) throw new ValidationError(field, `${file.name} is empty`);
     if (file.size > IMPORT_LIMITS.maxFileBytes) throw new ValidationError(field, `${file.name} is larger than 5 MB`);
     total += file.size;
-    if (total > IMPORT_LIMITS.maxTotalBytes) throw new ValidationError(field, `The files add up to more than 15 MB (${file.name} goes over)`);
+    if (total > IMPORT_LIMITS.maxTotalBytes)
+      throw new ValidationError(field, `The files add up to more than 15 MB (${file.name} goes over)`);
     return type;
   });
 }
@@ -56,13 +58,18 @@ export function validateImportFiles(files: readonly UploadedFile[]): string[] {
  * Flow 2: imports invoices made in another tool (PDF, Factur-X, UBL or CII), then loads them.
  * Re-importing a file returns the invoice it created the first time (Qonto de-duplicates).
  */
-export async function importClientInvoices(ctx: GatewayContext, files: readonly UploadedFile[]): Promise<{ invoices: WireClientInvoice[] }> {
+export async function importClientInvoices(
+  ctx: GatewayContext,
+  files: readonly UploadedFile[],
+): Promise<{ invoices: WireClientInvoice[] }> {
   const types = validateImportFiles(files);
   const qonto = ctx.qonto();
-  let entries;
+  let entries: Awaited<ReturnType<typeof qonto.bulkImportClientInvoices>>;
   try {
     entries = await qonto.bulkImportClientInvoices(
-      await Promise.all(files.map(async (file, i) => ({ name: file.name, type: types[i]!, data: new Uint8Array(await file.arrayBuffer()) }))),
+      await Promise.all(
+        files.map(async (file, i) => ({ name: file.name, type: types[i]!, data: new Uint8Array(await file.arrayBuffer()) })),
+      ),
     );
   } catch (error) {
     throw await toErrorMember(error, { ctx, members: IMPORT_ERRORS, refusedInput: { field: 'files', message: 'Qonto refused the files' } });

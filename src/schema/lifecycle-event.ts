@@ -13,7 +13,10 @@ export const LifecycleStatus = builder.enumType('LifecycleStatus', {
 export const LifecycleEvent = builder.objectRef<LifecycleEventShape>('LifecycleEvent').implement({
   description: 'One e-invoicing lifecycle event recorded by Qonto.',
   fields: (t) => ({
-    statusCode: t.int({ description: 'The lifecycle code (e.g. 201); 0 when Qonto sent a non-numeric code.', resolve: (e) => e.statusCode ?? 0 }),
+    statusCode: t.int({
+      description: 'The lifecycle code (e.g. 201); 0 when Qonto sent a non-numeric code.',
+      resolve: (e) => e.statusCode ?? 0,
+    }),
     rawStatusCode: t.exposeString('rawStatusCode', { description: 'The code exactly as Qonto sent it.' }),
     status: t.field({ type: LifecycleStatus, resolve: (e) => e.status }),
     label: t.exposeString('label', { description: 'Human label, e.g. "Issued by platform".' }),

@@ -63,7 +63,13 @@ builder.mutationFields((t) => ({
     resolve: (_, { id: rawId }, ctx) => {
       const id = qontoIdArgument(rawId, 'id');
       const qonto = ctx.qonto();
-      return invoiceAction(ctx, id, () => qonto.unmarkClientInvoiceAsPaid(id), UNMARK_ERRORS, 'Only a paid invoice can be unmarked as paid');
+      return invoiceAction(
+        ctx,
+        id,
+        () => qonto.unmarkClientInvoiceAsPaid(id),
+        UNMARK_ERRORS,
+        'Only a paid invoice can be unmarked as paid',
+      );
     },
   }),
 }));

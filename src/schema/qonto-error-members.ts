@@ -1,9 +1,9 @@
 import type { GatewayContext } from '../context.js';
 import { isHttpError, type QontoError } from '../qonto/errors.js';
 import {
-  ClientNotReachableError,
+  type ClientNotReachableError,
   EinvoicingPreconditionFailedError,
-  EinvoicingUnavailableInSandboxError,
+  type EinvoicingUnavailableInSandboxError,
   InvalidInvoiceStateError,
   NotFoundError,
   ValidationError,
@@ -61,7 +61,8 @@ const TABLE: readonly Row[] = [
   {
     status: 412,
     member: EinvoicingPreconditionFailedError,
-    build: (error) => new EinvoicingPreconditionFailedError(error.code ?? 'precondition_failed', error.detail ?? null, error.traceId ?? null),
+    build: (error) =>
+      new EinvoicingPreconditionFailedError(error.code ?? 'precondition_failed', error.detail ?? null, error.traceId ?? null),
   },
   {
     status: 422,
@@ -85,7 +86,8 @@ const TABLE: readonly Row[] = [
   {
     status: 422,
     member: ValidationError,
-    build: (error, call) => (call.refusedInput ? new ValidationError(call.refusedInput.field, error.detail ?? call.refusedInput.message) : undefined),
+    build: (error, call) =>
+      call.refusedInput ? new ValidationError(call.refusedInput.field, error.detail ?? call.refusedInput.message) : undefined,
   },
 ];
 

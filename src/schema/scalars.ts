@@ -47,7 +47,13 @@ builder.scalarType('File', {
   parseValue: (value) => {
     // yoga hands over a WHATWG File that may come from its own fetch implementation.
     const file = value as Partial<File> | null;
-    if (file && typeof file === 'object' && typeof file.name === 'string' && typeof file.size === 'number' && typeof file.arrayBuffer === 'function') {
+    if (
+      file &&
+      typeof file === 'object' &&
+      typeof file.name === 'string' &&
+      typeof file.size === 'number' &&
+      typeof file.arrayBuffer === 'function'
+    ) {
       return value as File;
     }
     throw new GraphQLError('File must be an uploaded file (GraphQL multipart request)', { extensions: { code: 'BAD_USER_INPUT' } });

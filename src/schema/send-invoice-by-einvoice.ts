@@ -26,7 +26,9 @@ const SendInvoiceByEinvoiceSuccess = builder.objectRef<SendByEinvoiceOutcome>('S
   description: 'Qonto accepted the invoice for the e-invoicing network (delivery is asynchronous: watch clientInvoiceLifecycle).',
   fields: (t) => ({
     invoice: t.field({ type: ClientInvoice, resolve: (r) => r.invoice }),
-    alreadySubmitted: t.exposeBoolean('alreadySubmitted', { description: 'True when it had been submitted before: Qonto did not submit it again.' }),
+    alreadySubmitted: t.exposeBoolean('alreadySubmitted', {
+      description: 'True when it had been submitted before: Qonto did not submit it again.',
+    }),
   }),
 });
 

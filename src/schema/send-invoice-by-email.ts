@@ -28,7 +28,10 @@ export interface SendByEmailInput {
 
 const SendInvoiceByEmailInput = builder.inputType('SendInvoiceByEmailInput', {
   fields: (t) => ({
-    sendTo: t.stringList({ required: true, description: `1 to ${MAX_RECIPIENTS} email addresses (each at most ${MAX_EMAIL_LENGTH} characters).` }),
+    sendTo: t.stringList({
+      required: true,
+      description: `1 to ${MAX_RECIPIENTS} email addresses (each at most ${MAX_EMAIL_LENGTH} characters).`,
+    }),
     emailTitle: t.string({ required: true, description: `The subject, at most ${MAX_TITLE} characters.` }),
     emailBody: t.string({ description: `At most ${MAX_BODY} characters.` }),
     copyToSelf: t.boolean({ description: 'Also send a copy to the sender (Qonto default: true).' }),
@@ -44,12 +47,15 @@ export function validateEmailInput(input: SendByEmailInput): void {
   if (input.sendTo.length === 0) throw new ValidationError('input.sendTo', 'Give at least one recipient');
   if (input.sendTo.length > MAX_RECIPIENTS) throw new ValidationError('input.sendTo', `At most ${MAX_RECIPIENTS} recipients`);
   input.sendTo.forEach((address, index) => {
-    if (address.length > MAX_EMAIL_LENGTH) throw new ValidationError(`input.sendTo[${index}]`, `Recipient ${index + 1} is longer than ${MAX_EMAIL_LENGTH} characters`);
+    if (address.length > MAX_EMAIL_LENGTH)
+      throw new ValidationError(`input.sendTo[${index}]`, `Recipient ${index + 1} is longer than ${MAX_EMAIL_LENGTH} characters`);
     if (!EMAIL.test(address.trim())) throw new ValidationError(`input.sendTo[${index}]`, `"${address}" is not an email address`);
   });
   if (input.emailTitle.trim() === '') throw new ValidationError('input.emailTitle', 'The email title cannot be blank');
-  if (input.emailTitle.length > MAX_TITLE) throw new ValidationError('input.emailTitle', `The email title is longer than ${MAX_TITLE} characters`);
-  if ((input.emailBody?.length ?? 0) > MAX_BODY) throw new ValidationError('input.emailBody', `The email body is longer than ${MAX_BODY} characters`);
+  if (input.emailTitle.length > MAX_TITLE)
+    throw new ValidationError('input.emailTitle', `The email title is longer than ${MAX_TITLE} characters`);
+  if ((input.emailBody?.length ?? 0) > MAX_BODY)
+    throw new ValidationError('input.emailBody', `The email body is longer than ${MAX_BODY} characters`);
 }
 
 /** Emails an invoice through Qonto after validating the input (no call when it is invalid). */
@@ -81,7 +87,10 @@ builder.mutationField('sendInvoiceByEmail', (t) =>
   t.field({
     type: SendInvoiceByEmailSuccess,
     description: 'Emails the invoice through Qonto (the fallback for clients not reachable by e-invoice).',
-    args: { id: t.arg.id({ required: true, description: QONTO_ID_DESCRIPTION }), input: t.arg({ type: SendInvoiceByEmailInput, required: true }) },
+    args: {
+      id: t.arg.id({ required: true, description: QONTO_ID_DESCRIPTION }),
+      input: t.arg({ type: SendInvoiceByEmailInput, required: true }),
+    },
     errors: { types: SEND_BY_EMAIL_ERRORS, union: { name: 'SendInvoiceByEmailResult' }, directResult: true },
     resolve: (_, { id, input }, ctx) => sendInvoiceByEmail(ctx, qontoIdArgument(id, 'id'), input),
   }),

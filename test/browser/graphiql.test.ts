@@ -30,7 +30,15 @@ describe.skipIf(!available && !process.env['CI'])('GraphiQL in a real browser (D
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
   afterAll(async () => {
@@ -80,6 +88,8 @@ describe.skipIf(!available && !process.env['CI'])('GraphiQL in a real browser (D
       body: JSON.stringify({ query: `mutation { sendInvoiceByEinvoice(id: "${id}") { __typename } }` }),
     });
     const result = page.locator('.result-window');
-    await expect.poll(async () => ((await result.textContent()) ?? '').replace(/\u00a0/g, ' '), { timeout: 30_000 }).toContain('"label": "Submitted"');
+    await expect
+      .poll(async () => ((await result.textContent()) ?? '').replace(/\u00a0/g, ' '), { timeout: 30_000 })
+      .toContain('"label": "Submitted"');
   }, 60_000);
 });

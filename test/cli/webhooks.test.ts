@@ -88,10 +88,7 @@ describe('register', () => {
   });
 
   it('is visible through the API with a bearer token, and uses the given secret and description', async () => {
-    const result = await run(
-      ['register', '--url', CALLBACK, '--secret', SECRET, '--description', 'prod gateway'],
-      tokenEnv(),
-    );
+    const result = await run(['register', '--url', CALLBACK, '--secret', SECRET, '--description', 'prod gateway'], tokenEnv());
 
     expect(result.code).toBe(0);
     expect(printedSecrets(result.out)).toEqual([SECRET]);
@@ -239,7 +236,10 @@ describe('register', () => {
     [['register', '--url', CALLBACK, '--secret', 'short'], /^Invalid --secret: must be 32 to 128 characters long \(got 5\)$/],
     [['register', '--url', CALLBACK, '--secret', 'x'.repeat(129)], /^Invalid --secret: must be 32 to 128 characters long \(got 129\)$/],
     [['register', '--url', CALLBACK, '--description', 'd'.repeat(257)], /^Invalid --description: must be at most 256/],
-    [['register', '--url', CALLBACK, '--types', 'v1/cards'], /^Unknown option '--types' \(for register\)\. Run "npm run webhooks -- --help" for usage\.$/],
+    [
+      ['register', '--url', CALLBACK, '--types', 'v1/cards'],
+      /^Unknown option '--types' \(for register\)\. Run "npm run webhooks -- --help" for usage\.$/,
+    ],
     [['register', '--url'], /^Option '--url <value>' argument missing \(for register\)/],
   ])('rejects %j with one line and no call', async (argv, message) => {
     const result = await run(argv, apiKeyEnv());
@@ -326,12 +326,18 @@ describe('delete', () => {
 
 describe('environment and Qonto errors', () => {
   it.each([
-    [{ QONTO_API_LOGIN: undefined, QONTO_API_SECRET_KEY: undefined }, /^Invalid QONTO_API_LOGIN: credentials required: set QONTO_API_LOGIN \+ QONTO_API_SECRET_KEY, or QONTO_ACCESS_TOKEN$/],
+    [
+      { QONTO_API_LOGIN: undefined, QONTO_API_SECRET_KEY: undefined },
+      /^Invalid QONTO_API_LOGIN: credentials required: set QONTO_API_LOGIN \+ QONTO_API_SECRET_KEY, or QONTO_ACCESS_TOKEN$/,
+    ],
     [{ QONTO_API_SECRET_KEY: '' }, /^Invalid QONTO_API_SECRET_KEY: QONTO_API_LOGIN and QONTO_API_SECRET_KEY go together$/],
     [{ QONTO_API_URL: undefined }, /^Invalid QONTO_API_URL: required/],
     [{ QONTO_API_URL: 'not a url' }, /^Invalid QONTO_API_URL: must be an http\(s\) URL$/],
     [{ QONTO_ENVIRONMENT: 'staging' }, /^Invalid QONTO_ENVIRONMENT: must be "production" or "sandbox"$/],
-    [{ QONTO_API_URL: 'https://thirdparty-sandbox.staging.qonto.co' }, /^Invalid QONTO_STAGING_TOKEN: required when QONTO_ENVIRONMENT is sandbox$/],
+    [
+      { QONTO_API_URL: 'https://thirdparty-sandbox.staging.qonto.co' },
+      /^Invalid QONTO_STAGING_TOKEN: required when QONTO_ENVIRONMENT is sandbox$/,
+    ],
   ])('%j: one line naming the variable, exit 1, no call', async (override, message) => {
     for (const argv of [['register', '--url', CALLBACK], ['list'], ['delete', 'x']]) {
       const result = await run(argv, apiKeyEnv(override));
@@ -355,9 +361,7 @@ describe('environment and Qonto errors', () => {
     expect(result.code).toBe(1);
     expect(result.out).toEqual([]);
     expect(result.err).toHaveLength(1);
-    expect(result.err[0]).toMatch(
-      /^Qonto error on GET \/v2\/webhook_subscriptions: HTTP 401 unauthorized: .+ \(trace \w+\)$/,
-    );
+    expect(result.err[0]).toMatch(/^Qonto error on GET \/v2\/webhook_subscriptions: HTTP 401 unauthorized: .+ \(trace \w+\)$/);
   });
 
   it('a failed register is one line and creates nothing', async () => {
@@ -367,9 +371,7 @@ describe('environment and Qonto errors', () => {
 
     expect(result.code).toBe(1);
     expect(result.out).toEqual([]);
-    expect(result.err).toEqual([
-      expect.stringMatching(/^Qonto error on POST \/v2\/webhook_subscriptions: HTTP 503 .*\(trace \w+\)$/),
-    ]);
+    expect(result.err).toEqual([expect.stringMatching(/^Qonto error on POST \/v2\/webhook_subscriptions: HTTP 503 .*\(trace \w+\)$/)]);
     expect(subscriptions()).toHaveLength(0);
   });
 

@@ -40,10 +40,14 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 async function loadedModules(name: string, env: Record<string, string>): Promise<{ banner: string; modules: string[] }> {
   const log = join(work, `${name}.log`);
   writeFileSync(log, '');
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', pathToFileURL(join(work, 'record-modules.mjs')).href, 'src/main.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', MODULE_LOAD_LOG: log, ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--import', pathToFileURL(join(work, 'record-modules.mjs')).href, 'src/main.ts'],
+    {
+      cwd: root,
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', MODULE_LOAD_LOG: log, ...env },
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -105,7 +105,9 @@ describe('one tenant cannot take the shared quota from the others', () => {
   let stack: LiveStack;
   beforeAll(async () => {
     // 20 requests per 10 s (200 per 10 min) for the process, at most half of them for one credential.
-    stack = await startLiveStack({ env: { QONTO_RATE_LIMIT: '20', QONTO_CREDENTIAL_SHARE_PERCENT: '50', QONTO_MAX_QUEUE_WAIT_MS: '200', QONTO_TIMEOUT_MS: '5000' } });
+    stack = await startLiveStack({
+      env: { QONTO_RATE_LIMIT: '20', QONTO_CREDENTIAL_SHARE_PERCENT: '50', QONTO_MAX_QUEUE_WAIT_MS: '200', QONTO_TIMEOUT_MS: '5000' },
+    });
   });
   afterAll(() => stack.close());
 
@@ -127,7 +129,6 @@ describe('one tenant cannot take the shared quota from the others', () => {
     expect(performance.now() - started).toBeLessThan(1000);
     expect(answered(stack, 429)).toBe(0);
   });
-
 });
 
 describe('one tenant cannot take every upstream slot', () => {

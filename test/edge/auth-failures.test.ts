@@ -61,7 +61,10 @@ describe('AuthFailureLimiter', () => {
 
 describe('presentedCredentialVerifier', () => {
   it('verifies a gateway API key locally in static mode', () => {
-    const verify = presentedCredentialVerifier(() => ({ mode: 'static', authorization: 'org:key', gatewayApiKeys: ['k1'] }), NOTHING_VERIFIED);
+    const verify = presentedCredentialVerifier(
+      () => ({ mode: 'static', authorization: 'org:key', gatewayApiKeys: ['k1'] }),
+      NOTHING_VERIFIED,
+    );
     expect(verify('Bearer k1')).toBe(true);
     expect(verify('Bearer k2')).toBe(false);
   });
@@ -69,7 +72,10 @@ describe('presentedCredentialVerifier', () => {
   it('asks the verified credentials in forward mode, with the value sent upstream', () => {
     const seen: string[] = [];
     const verify = presentedCredentialVerifier(() => ({ mode: 'forward' }), {
-      isVerified: (authorization) => (seen.push(authorization), authorization === 'Bearer good'),
+      isVerified: (authorization) => {
+        seen.push(authorization);
+        return authorization === 'Bearer good';
+      },
     });
     expect(verify('  Bearer good ')).toBe(true);
     expect(verify('Bearer bad')).toBe(false);

@@ -54,7 +54,11 @@ const code = (body: GraphQLBody) => body.errors?.[0]?.extensions?.['code'];
 const upstream401s = (simulator: Simulator) => simulator.requests.filter((r) => r.status === 401).length;
 
 /** A graphql-ws client; `forwardedFor` is sent as X-Forwarded-For on the upgrade. */
-function wsClient(gw: Gateway, authorization: string, forwardedFor?: string): { client: Client; closed: Promise<{ code: number; reason: string }> } {
+function wsClient(
+  gw: Gateway,
+  authorization: string,
+  forwardedFor?: string,
+): { client: Client; closed: Promise<{ code: number; reason: string }> } {
   let onClosed!: (event: { code: number; reason: string }) => void;
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClosed = resolve));
   class ForwardedWebSocket extends WebSocket {
@@ -99,7 +103,10 @@ describe('failed authentications per client address, over HTTP', () => {
     const local = refusedLocally[0]!;
     expect(local.status).toBe(429);
     expect(Number(local.retryAfter)).toBeGreaterThan(0);
-    expect(local.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/Too many failed authentications/), extensions: { retryAfterMs: expect.any(Number) } });
+    expect(local.body.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/Too many failed authentications/),
+      extensions: { retryAfterMs: expect.any(Number) },
+    });
 
     // later garbage stays local too
     for (let i = 0; i < 5; i++) expect(code((await post(gateway, `Bearer late-${i}`)).body)).toBe('TOO_MANY_AUTH_FAILURES');
@@ -140,7 +147,8 @@ describe('failed authentications per client address, over HTTP', () => {
   it('counts per X-Forwarded-For client with GATEWAY_TRUSTED_PROXIES=1', async () => {
     const { sim, gateway } = await start({ GATEWAY_AUTH_FAILURES_PER_ADDRESS: '3', GATEWAY_TRUSTED_PROXIES: '1' });
     const from = (client: string) => ({ 'x-forwarded-for': `203.0.113.250, ${client}` });
-    for (let i = 0; i < 3; i++) expect(code((await post(gateway, `Bearer garbage-${i}`, from('203.0.113.7'))).body)).toBe('UNAUTHENTICATED');
+    for (let i = 0; i < 3; i++)
+      expect(code((await post(gateway, `Bearer garbage-${i}`, from('203.0.113.7'))).body)).toBe('UNAUTHENTICATED');
     expect(code((await post(gateway, 'Bearer garbage-x', from('203.0.113.7'))).body)).toBe('TOO_MANY_AUTH_FAILURES');
     // another client behind the same proxy is not affected
     expect(code((await post(gateway, 'Bearer garbage-y', from('203.0.113.8'))).body)).toBe('UNAUTHENTICATED');
@@ -148,7 +156,12 @@ describe('failed authentications per client address, over HTTP', () => {
   });
 
   it('counts refused gateway API keys in static auth mode (no Qonto call at all)', async () => {
-    const { sim, gateway } = await start({ GATEWAY_AUTH_FAILURES_PER_ADDRESS: '2', QONTO_AUTH_MODE: 'static', GATEWAY_API_KEYS: 'gw-key', QONTO_ACCESS_TOKEN: SEED.atelier.bearerToken });
+    const { sim, gateway } = await start({
+      GATEWAY_AUTH_FAILURES_PER_ADDRESS: '2',
+      QONTO_AUTH_MODE: 'static',
+      GATEWAY_API_KEYS: 'gw-key',
+      QONTO_ACCESS_TOKEN: SEED.atelier.bearerToken,
+    });
     for (let i = 0; i < 2; i++) {
       const refused = await post(gateway, `Bearer wrong-${i}`);
       expect(refused.status).toBe(401);
@@ -181,7 +194,9 @@ describe('failed authentications per client address, over graphql-ws connection_
 
     // the verified one connects (no key check needed) and works
     const { client } = wsClient(gateway, good);
-    expect(await wsQuery(client, '{ einvoicingSettings { sendingStatus } }')).toEqual({ data: { einvoicingSettings: { sendingStatus: 'ENABLED' } } });
+    expect(await wsQuery(client, '{ einvoicingSettings { sendingStatus } }')).toEqual({
+      data: { einvoicingSettings: { sendingStatus: 'ENABLED' } },
+    });
 
     // HTTP shares the same limit
     expect(code((await post(gateway, 'Bearer garbage-http')).body)).toBe('TOO_MANY_AUTH_FAILURES');
@@ -198,7 +213,10 @@ describe('failed authentications per client address, over graphql-ws connection_
     await fetch(`${gateway.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: good },
-      body: JSON.stringify({ query: 'mutation ($id: ID!) { sendInvoiceByEinvoice(id: $id) { __typename } }', variables: { id: SEED.atelier.invoices.readyToSend } }),
+      body: JSON.stringify({
+        query: 'mutation ($id: ID!) { sendInvoiceByEinvoice(id: $id) { __typename } }',
+        variables: { id: SEED.atelier.invoices.readyToSend },
+      }),
     });
     expect((await queue.next()).clientInvoiceLifecycle.event.statusCode).toBe(200);
     // while the same good credential from the locked-out client is refused locally

@@ -66,7 +66,10 @@ async function postChunked(headers: Record<string, string>, chunks: Iterable<Uin
     req.once('error', reject);
   });
   // Once answered, the gateway may close the connection under the remaining writes.
-  response.then(() => req.on('error', () => undefined), () => undefined);
+  response.then(
+    () => req.on('error', () => undefined),
+    () => undefined,
+  );
   let sent = 0;
   for await (const chunk of chunks) {
     if (answered) break;
@@ -98,7 +101,9 @@ function* paddedJson(bytes: number): Generator<Uint8Array> {
   yield Buffer.from('"}}');
 }
 
-const tooLarge = (limit: number) => ({ errors: [{ message: `Request body larger than ${limit} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+const tooLarge = (limit: number) => ({
+  errors: [{ message: `Request body larger than ${limit} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+});
 
 describe('chunked request bodies (no Content-Length)', () => {
   it('accepts a chunked JSON body within the 1 MiB limit', async () => {
@@ -123,7 +128,8 @@ describe('chunked request bodies (no Content-Length)', () => {
       {
         name: 'operations',
         content: JSON.stringify({
-          query: 'mutation ($files: [File!]!) { importClientInvoices(files: $files) { ... on ImportClientInvoicesSuccess { invoices { number } } } }',
+          query:
+            'mutation ($files: [File!]!) { importClientInvoices(files: $files) { ... on ImportClientInvoicesSuccess { invoices { number } } } }',
           variables: { files: [null] },
         }),
       },

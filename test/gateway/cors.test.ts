@@ -58,7 +58,8 @@ describe('CORS (CORS_ORIGINS)', () => {
       'access-control-allow-origin': APP_ORIGIN,
       'access-control-allow-credentials': 'true',
       'access-control-allow-methods': 'GET, POST',
-      'access-control-allow-headers': 'authorization, content-type, x-graphql-yoga-csrf, graphql-require-preflight, apollo-require-preflight',
+      'access-control-allow-headers':
+        'authorization, content-type, x-graphql-yoga-csrf, graphql-require-preflight, apollo-require-preflight',
       'access-control-max-age': '600',
     });
   });
@@ -85,7 +86,9 @@ describe('CORS (CORS_ORIGINS)', () => {
   it.each(['null', '*', 'https://app.example.com/', 'https://App.example.com', 'app.example.com'])(
     'refuses CORS_ORIGINS=%s at start-up with one line',
     (value) => {
-      expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(/^Invalid CORS_ORIGINS: must be comma-separated origins like https:\/\/app\.example\.com/);
+      expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(
+        /^Invalid CORS_ORIGINS: must be comma-separated origins like https:\/\/app\.example\.com/,
+      );
     },
   );
 });

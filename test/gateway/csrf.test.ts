@@ -31,7 +31,13 @@ describe('CSRF prevention', () => {
     });
   const uploadForm = () => {
     const form = new FormData();
-    form.append('operations', JSON.stringify({ query: 'mutation ($files: [File!]!) { importClientInvoices(files: $files) { __typename } }', variables: { files: [null] } }));
+    form.append(
+      'operations',
+      JSON.stringify({
+        query: 'mutation ($files: [File!]!) { importClientInvoices(files: $files) { __typename } }',
+        variables: { files: [null] },
+      }),
+    );
     form.append('map', JSON.stringify({ 0: ['variables.files.0'] }));
     form.append('0', new Blob(['%PDF-1.7\n%%EOF\n'], { type: 'application/pdf' }), 'scan.pdf');
     return form;
@@ -49,7 +55,9 @@ describe('CSRF prevention', () => {
   });
 
   it('runs them with the header (any of the accepted names)', async () => {
-    const form = await post('application/x-www-form-urlencoded', new URLSearchParams({ query: send }).toString(), { 'x-graphql-yoga-csrf': '1' });
+    const form = await post('application/x-www-form-urlencoded', new URLSearchParams({ query: send }).toString(), {
+      'x-graphql-yoga-csrf': '1',
+    });
     expect(await form.json()).toEqual({ data: { sendInvoiceByEinvoice: { __typename: 'SendInvoiceByEinvoiceSuccess' } } });
     const upload = await post(undefined, uploadForm(), { 'apollo-require-preflight': 'true' });
     expect(await upload.json()).toEqual({ data: { importClientInvoices: { __typename: 'ImportClientInvoicesSuccess' } } });

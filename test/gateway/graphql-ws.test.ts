@@ -107,10 +107,15 @@ describe('graphql-ws: subscriptions per socket', () => {
 
     const third = subscribe(client, LIFECYCLE, { id: INVOICES.readyToSendNova });
     await expect(third.next()).rejects.toEqual([
-      expect.objectContaining({ message: 'At most 2 subscriptions may run at once on one connection', extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: 2 } }),
+      expect.objectContaining({
+        message: 'At most 2 subscriptions may run at once on one connection',
+        extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: 2 },
+      }),
     ]);
     // queries are not subscriptions: still served at the cap
-    expect(await subscribe(client, '{ einvoicingSettings { sendingStatus } }', {}).next()).toEqual({ einvoicingSettings: { sendingStatus: 'ENABLED' } });
+    expect(await subscribe(client, '{ einvoicingSettings { sendingStatus } }', {}).next()).toEqual({
+      einvoicingSettings: { sendingStatus: 'ENABLED' },
+    });
     // another socket has its own cap
     const elsewhere = subscribe<LifecycleMessage>(stack.ws(stack.auth()), LIFECYCLE, { id: INVOICES.readyToSendNova });
     await hub.whenSubscribers(3);

@@ -73,7 +73,9 @@ describe('HTTP surface on a real port', () => {
     expect(metrics).toMatch(/graphql_operations_total\{operation="Dashboard",type="query",outcome="ok"\} 1/);
     expect(metrics).toMatch(/graphql_operation_duration_seconds_count\{operation="Dashboard",type="query"\} 1/);
     expect(metrics).toMatch(/qonto_upstream_requests_total\{method="GET",route="\/v2\/clients",status="200"\} 1/);
-    expect(metrics).toMatch(/qonto_upstream_request_duration_seconds_bucket\{le="[\d.]+",method="GET",route="\/v2\/clients",status="200"\}/);
+    expect(metrics).toMatch(
+      /qonto_upstream_request_duration_seconds_bucket\{le="[\d.]+",method="GET",route="\/v2\/clients",status="200"\}/,
+    );
     const graphqlRequests = Number(/http_requests_total\{route="\/graphql",method="POST",status="200"\} (\d+)/.exec(metrics)?.[1]);
     expect(graphqlRequests).toBeGreaterThanOrEqual(1);
 
@@ -121,7 +123,9 @@ describe('HTTP surface on a real port', () => {
     expect((await big.json()) as unknown).toMatchObject({ errors: [{ extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
     const unknown = await fetch(`${gateway.url}/nope`);
     expect([unknown.status, await unknown.json()]).toEqual([404, { error: 'not_found' }]);
-    expect(await (await fetch(`${gateway.url}/metrics`)).text()).toMatch(/^http_requests_total\{route="other",method="GET",status="404"\} [1-9]/m);
+    expect(await (await fetch(`${gateway.url}/metrics`)).text()).toMatch(
+      /^http_requests_total\{route="other",method="GET",status="404"\} [1-9]/m,
+    );
   });
 
   it('answers queries over graphql-ws on the same port and path', async () => {

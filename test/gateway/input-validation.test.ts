@@ -83,7 +83,9 @@ describe('filters are bounded before any upstream call', () => {
     ['taxIdentificationNumber', '1'.repeat(31), 'filter.taxIdentificationNumber is longer than 30 characters'],
     ['name', 'x'.repeat(900_000), 'filter.name is longer than 250 characters'],
   ])('clients(filter: { %s }) over the limit', async (field, value, message) => {
-    const result = await stack.gql('query ($filter: ClientFilter) { clients(filter: $filter) { totalCount } }', { filter: { [field]: value } });
+    const result = await stack.gql('query ($filter: ClientFilter) { clients(filter: $filter) { totalCount } }', {
+      filter: { [field]: value },
+    });
     expect(result.body.errors?.[0]).toMatchObject({ message, extensions: { code: 'BAD_USER_INPUT', argument: `filter.${field}` } });
     expect(stack.calls()).toEqual([]);
   });
@@ -129,7 +131,8 @@ describe('mutation inputs are bounded before any upstream call', () => {
   const EMAIL = `mutation ($id: ID!, $input: SendInvoiceByEmailInput!) {
     sendInvoiceByEmail(id: $id, input: $input) { __typename ... on ValidationError { field message } }
   }`;
-  const IMPORT = 'mutation ($files: [File!]!) { importClientInvoices(files: $files) { __typename ... on ValidationError { field message } } }';
+  const IMPORT =
+    'mutation ($files: [File!]!) { importClientInvoices(files: $files) { __typename ... on ValidationError { field message } } }';
   const pdf = (name: string) => ({ name, type: 'application/pdf', content: '%PDF-1.7 test' });
 
   it('refuses a 10,000-character recipient and 101 recipients with a ValidationError', async () => {
@@ -152,9 +155,15 @@ describe('mutation inputs are bounded before any upstream call', () => {
   });
 
   it('refuses more than 5 files (413 before the body is parsed), and a file name longer than 255 characters, sending nothing', async () => {
-    const six = await stack.gqlUpload(IMPORT, Array.from({ length: 6 }, (_, i) => pdf(`invoice-${i}.pdf`)));
+    const six = await stack.gqlUpload(
+      IMPORT,
+      Array.from({ length: 6 }, (_, i) => pdf(`invoice-${i}.pdf`)),
+    );
     expect(six.status).toBe(413);
-    expect(six.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/at most 5 files/), extensions: { code: 'PAYLOAD_TOO_LARGE' } });
+    expect(six.body.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/at most 5 files/),
+      extensions: { code: 'PAYLOAD_TOO_LARGE' },
+    });
     const longName = await stack.gqlUpload<{ importClientInvoices: Record<string, unknown> }>(IMPORT, [pdf(`${'n'.repeat(300)}.pdf`)]);
     expect(longName.body.data?.importClientInvoices).toEqual({
       __typename: 'ValidationError',

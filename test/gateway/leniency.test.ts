@@ -30,7 +30,8 @@ beforeAll(async () => {
     if (req.path === '/v2/client_invoices/inv-odd') return json(res, 200, INVOICE); // unwrapped
     if (req.path === '/v2/clients/cli-odd') return json(res, 200, { client: CLIENT });
     if (req.path === '/v2/einvoicing/settings') return json(res, 200, { sending_status: 'suspended' });
-    if (req.path === '/v2/clients') return json(res, 403, { errors: [{ code: 'forbidden', detail: 'Missing scope client.read' }], trace_id: 'abc123' });
+    if (req.path === '/v2/clients')
+      return json(res, 403, { errors: [{ code: 'forbidden', detail: 'Missing scope client.read' }], trace_id: 'abc123' });
     return json(res, 404, { errors: [{ code: 'not_found' }] });
   });
   app = createGatewayApp({ config: loadConfig({ LOG_LEVEL: 'silent' }), qontoBaseUrl: fake.url, logger: createLogger('silent') });
@@ -65,7 +66,14 @@ describe('leniency towards undocumented variants', () => {
       client: { name: 'Odd Co', kind: 'UNKNOWN', einvoicingReachable: null },
       einvoicingLifecycleEvents: [
         { statusCode: 200, rawStatusCode: '200', status: 'SUBMITTED', label: 'Submitted', reason: null, reasonMessage: null },
-        { statusCode: 201, rawStatusCode: '201', status: 'ISSUED_BY_PLATFORM', label: 'Issued by platform', reason: null, reasonMessage: null },
+        {
+          statusCode: 201,
+          rawStatusCode: '201',
+          status: 'ISSUED_BY_PLATFORM',
+          label: 'Issued by platform',
+          reason: null,
+          reasonMessage: null,
+        },
         { statusCode: 299, rawStatusCode: '299', status: 'UNKNOWN', label: 'Status 299', reason: 'X', reasonMessage: 'Something new' },
       ],
       einvoicingEligibility: { eligible: false, reasons: ['EINVOICING_NOT_ACTIVATED', 'CLIENT_NOT_REACHABLE'] },
@@ -84,6 +92,9 @@ describe('Qonto 403', () => {
     });
     expect(response.status).toBe(403);
     const body = (await response.json()) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
-    expect(body.errors[0]).toMatchObject({ message: 'These credentials may not do that in Qonto', extensions: { code: 'FORBIDDEN', traceId: 'abc123' } });
+    expect(body.errors[0]).toMatchObject({
+      message: 'These credentials may not do that in Qonto',
+      extensions: { code: 'FORBIDDEN', traceId: 'abc123' },
+    });
   });
 });

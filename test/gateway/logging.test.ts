@@ -72,11 +72,21 @@ describe('client mistakes are logged below error level, without a stack', () => 
       await send(json({ query: '{ clients { totalCount } }' })),
       await send(json({ query: '{ clients { totalCount } }' }, { authorization: 'Bearer not-a-token' })),
       await send(json({ query: '{ clients(first: 1000) { totalCount } }' }, { authorization: auth })),
-      await send(json({ query: 'query ($n: Int!) { clients(first: $n) { totalCount } }', variables: { n: 'ten' } }, { authorization: auth })),
+      await send(
+        json({ query: 'query ($n: Int!) { clients(first: $n) { totalCount } }', variables: { n: 'ten' } }, { authorization: auth }),
+      ),
       await send(json({ query: '{ __typename }', variables: { pad: 'x'.repeat(2 * 1024 * 1024) } })),
-      await send({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=mutation%20%7B%20__typename%20%7D' }),
+      await send({
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'query=mutation%20%7B%20__typename%20%7D',
+      }),
       await send({ method: 'POST', headers: { 'x-graphql-yoga-csrf': '1' }, body: form }),
-      await send({ method: 'GET', path: `/graphql?query=${encodeURIComponent('mutation { __typename }')}`, headers: { accept: 'application/json' } }),
+      await send({
+        method: 'GET',
+        path: `/graphql?query=${encodeURIComponent('mutation { __typename }')}`,
+        headers: { accept: 'application/json' },
+      }),
       await send({ method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' }),
     ];
     expect(statuses).toEqual([400, 200, 200, 401, 401, 200, 200, 413, 403, 400, 405, 405]);
@@ -97,7 +107,11 @@ describe('client mistakes are logged below error level, without a stack', () => 
     expect(await send(json({ query: '{ clients { totalCount } }' }, { authorization: auth }))).toBe(200);
     const errors = lines.filter((line) => line.level >= ERROR);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ msg: 'operation failed', path: 'clients', err: { type: 'QontoError', message: expect.stringMatching(/HTTP 503/) } });
+    expect(errors[0]).toMatchObject({
+      msg: 'operation failed',
+      path: 'clients',
+      err: { type: 'QontoError', message: expect.stringMatching(/HTTP 503/) },
+    });
   });
 });
 

@@ -37,7 +37,11 @@ describe('sendInvoiceByEinvoice', () => {
     expect(result).toEqual({
       __typename: 'SendInvoiceByEinvoiceSuccess',
       alreadySubmitted: false,
-      invoice: { id: INVOICES.readyToSend, einvoicingStatus: 'PENDING', einvoicingLifecycleEvents: [{ statusCode: 200, status: 'SUBMITTED' }] },
+      invoice: {
+        id: INVOICES.readyToSend,
+        einvoicingStatus: 'PENDING',
+        einvoicingLifecycleEvents: [{ statusCode: 200, status: 'SUBMITTED' }],
+      },
     });
     expect(posts()).toEqual([`POST /v2/client_invoices/${INVOICES.readyToSend}/send_by_einvoice`]);
   });
@@ -82,7 +86,10 @@ describe('sendInvoiceByEinvoice', () => {
 
   it('EinvoicingPreconditionFailedError when e-invoicing is not activated, without a POST', async () => {
     stack.sim.store.setEinvoicingSettings(stack.sim.credentials[0]!.organizationId, { sending_status: 'disabled' });
-    expect(await send(INVOICES.readyToSend)).toMatchObject({ __typename: 'EinvoicingPreconditionFailedError', code: 'einvoicing_not_activated' });
+    expect(await send(INVOICES.readyToSend)).toMatchObject({
+      __typename: 'EinvoicingPreconditionFailedError',
+      code: 'einvoicing_not_activated',
+    });
     expect(posts()).toEqual([]);
   });
 
@@ -146,9 +153,15 @@ describe('sendInvoiceByEmail', () => {
     (await stack.gql<{ sendInvoiceByEmail: Result }>(EMAIL, { id, input })).body.data!.sendInvoiceByEmail;
 
   it('emails the invoice through Qonto', async () => {
-    const result = await email(INVOICES.notReachable, { sendTo: ['camille.dubois@mail.example'], emailTitle: 'Your invoice', copyToSelf: false });
+    const result = await email(INVOICES.notReachable, {
+      sendTo: ['camille.dubois@mail.example'],
+      emailTitle: 'Your invoice',
+      copyToSelf: false,
+    });
     expect(result).toEqual({ __typename: 'SendInvoiceByEmailSuccess', invoice: { id: INVOICES.notReachable, status: 'UNPAID' } });
-    expect(stack.sim.outbox).toMatchObject([{ invoiceId: INVOICES.notReachable, sendTo: ['camille.dubois@mail.example'], emailTitle: 'Your invoice', copyToSelf: false }]);
+    expect(stack.sim.outbox).toMatchObject([
+      { invoiceId: INVOICES.notReachable, sendTo: ['camille.dubois@mail.example'], emailTitle: 'Your invoice', copyToSelf: false },
+    ]);
     expect(posts()).toEqual([`POST /v2/client_invoices/${INVOICES.notReachable}/send`]);
   });
 
@@ -194,8 +207,10 @@ const UNMARK = `mutation ($id: ID!) {
 }`;
 
 describe('mark and unmark as paid', () => {
-  const mark = async (id: string, paidAt?: string) => (await stack.gql<{ markClientInvoiceAsPaid: Result }>(MARK, { id, paidAt })).body.data!.markClientInvoiceAsPaid;
-  const unmark = async (id: string) => (await stack.gql<{ unmarkClientInvoiceAsPaid: Result }>(UNMARK, { id })).body.data!.unmarkClientInvoiceAsPaid;
+  const mark = async (id: string, paidAt?: string) =>
+    (await stack.gql<{ markClientInvoiceAsPaid: Result }>(MARK, { id, paidAt })).body.data!.markClientInvoiceAsPaid;
+  const unmark = async (id: string) =>
+    (await stack.gql<{ unmarkClientInvoiceAsPaid: Result }>(UNMARK, { id })).body.data!.unmarkClientInvoiceAsPaid;
 
   it('unpaid → paid on a given date, then back to unpaid', async () => {
     const paid = await mark(INVOICES.notReachable, '2026-11-20');
@@ -243,7 +258,15 @@ describe('importClientInvoices (Flow 2)', () => {
     const first = await importFiles([{ name: 'EXT-2026-0042.xml', type: 'application/xml', content: UBL }]);
     expect(first).toMatchObject({
       __typename: 'ImportClientInvoicesSuccess',
-      invoices: [{ number: 'EXT-2026-0042', status: 'UNPAID', totalAmount: { value: '1440.00' }, client: { name: 'Fromagerie Rousseau SAS', einvoicingReachable: true }, einvoicingEligibility: { eligible: true, reasons: [] } }],
+      invoices: [
+        {
+          number: 'EXT-2026-0042',
+          status: 'UNPAID',
+          totalAmount: { value: '1440.00' },
+          client: { name: 'Fromagerie Rousseau SAS', einvoicingReachable: true },
+          einvoicingEligibility: { eligible: true, reasons: [] },
+        },
+      ],
     });
     const again = await importFiles([{ name: 'copy.xml', type: 'application/xml', content: UBL }]);
     expect(again['invoices'][0].id).toBe(first['invoices'][0].id);
@@ -252,7 +275,9 @@ describe('importClientInvoices (Flow 2)', () => {
 
   it('imports a PDF as an invoice without a buyer (CLIENT_MISSING)', async () => {
     const result = await importFiles([{ name: 'scan.pdf', type: 'application/pdf', content: '%PDF-1.7\n% test invoice\n%%EOF\n' }]);
-    expect(result).toMatchObject({ invoices: [{ number: null, client: null, einvoicingEligibility: { eligible: false, reasons: ['CLIENT_MISSING'] } }] });
+    expect(result).toMatchObject({
+      invoices: [{ number: null, client: null, einvoicingEligibility: { eligible: false, reasons: ['CLIENT_MISSING'] } }],
+    });
   });
 
   it('recognises the type by extension when the browser sends none', async () => {
@@ -263,7 +288,13 @@ describe('importClientInvoices (Flow 2)', () => {
   const big = (mb: number) => new Uint8Array(Math.round(mb * 1024 * 1024));
   it.each([
     [[], 'files'],
-    [[{ name: 'a.pdf', type: 'application/pdf', content: '%PDF' }, { name: 'notes.docx', type: 'application/msword', content: 'x' }], 'files[1]'],
+    [
+      [
+        { name: 'a.pdf', type: 'application/pdf', content: '%PDF' },
+        { name: 'notes.docx', type: 'application/msword', content: 'x' },
+      ],
+      'files[1]',
+    ],
   ])('ValidationError naming the file, without calling Qonto (%#)', async (files, field) => {
     const result = await importFiles(files as never);
     expect(result).toMatchObject({ __typename: 'ValidationError', field });

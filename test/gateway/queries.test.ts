@@ -57,7 +57,9 @@ describe('connections over page-based pagination', () => {
 
   it('first: 0 still reports totalCount', async () => {
     const { total } = await allInvoiceIds();
-    const result = await stack.gql<{ clientInvoices: Page }>('{ clientInvoices(first: 0) { totalCount edges { cursor } pageInfo { hasNextPage } } }');
+    const result = await stack.gql<{ clientInvoices: Page }>(
+      '{ clientInvoices(first: 0) { totalCount edges { cursor } pageInfo { hasNextPage } } }',
+    );
     expect(result.body.data!.clientInvoices).toEqual({ totalCount: total, edges: [], pageInfo: { hasNextPage: true } });
   });
 });
@@ -79,7 +81,9 @@ describe('filters map to Qonto filter[...] parameters', () => {
 
   it('client filters', async () => {
     stack.sim.resetRequests();
-    await stack.gql('{ clients(filter: { name: "ab", email: "x@y.example", vatNumber: "FR1", taxIdentificationNumber: "123" }, orderBy: CREATED_AT_DESC) { totalCount } }');
+    await stack.gql(
+      '{ clients(filter: { name: "ab", email: "x@y.example", vatNumber: "FR1", taxIdentificationNumber: "123" }, orderBy: CREATED_AT_DESC) { totalCount } }',
+    );
     expect(stack.sim.requests[0]!.query).toMatchObject({
       'filter[name]': 'ab',
       'filter[email]': 'x@y.example',
@@ -130,9 +134,15 @@ describe('types', () => {
   });
 
   it('answers eligibility reasons for drafts, canceled invoices and unreachable clients', async () => {
-    const result = await stack.gql<{ clientInvoices: { nodes: Array<{ status: string; client: { einvoicingReachable: boolean } | null; einvoicingEligibility: { eligible: boolean; reasons: string[] } }> } }>(
-      '{ clientInvoices(first: 100) { nodes { status client { einvoicingReachable } einvoicingEligibility { eligible reasons } } } }',
-    );
+    const result = await stack.gql<{
+      clientInvoices: {
+        nodes: Array<{
+          status: string;
+          client: { einvoicingReachable: boolean } | null;
+          einvoicingEligibility: { eligible: boolean; reasons: string[] };
+        }>;
+      };
+    }>('{ clientInvoices(first: 100) { nodes { status client { einvoicingReachable } einvoicingEligibility { eligible reasons } } } }');
     const nodes = result.body.data!.clientInvoices.nodes;
     const draft = nodes.find((n) => n.status === 'DRAFT')!;
     expect(draft.einvoicingEligibility.reasons).toContain('INVOICE_NOT_FINALIZED');
@@ -158,13 +168,15 @@ describe('types', () => {
 
   it('serves e-invoicing settings with the environment', async () => {
     const result = await stack.gql('{ einvoicingSettings { sendingStatus receivingStatus environment } }');
-    expect(result.body.data).toEqual({ einvoicingSettings: { sendingStatus: 'ENABLED', receivingStatus: 'ENABLED', environment: 'PRODUCTION' } });
+    expect(result.body.data).toEqual({
+      einvoicingSettings: { sendingStatus: 'ENABLED', receivingStatus: 'ENABLED', environment: 'PRODUCTION' },
+    });
   });
 
   it('lists clients with kinds and names for people', async () => {
-    const result = await stack.gql<{ clients: { totalCount: number; nodes: Array<{ kind: string; name: string | null; firstName: string | null }> } }>(
-      '{ clients(first: 100) { totalCount nodes { id kind name firstName lastName } } }',
-    );
+    const result = await stack.gql<{
+      clients: { totalCount: number; nodes: Array<{ kind: string; name: string | null; firstName: string | null }> };
+    }>('{ clients(first: 100) { totalCount nodes { id kind name firstName lastName } } }');
     const nodes = result.body.data!.clients.nodes;
     expect(nodes.length).toBe(result.body.data!.clients.totalCount);
     expect(nodes.some((n) => n.kind === 'COMPANY')).toBe(true);

@@ -29,7 +29,10 @@ async function start(env: NodeJS.ProcessEnv = {}, options: Partial<GatewayOption
 // Every route is reached through yoga.fetch: no port needed.
 const readiness = async (gw: GatewayApp) => {
   const response = await gw.yoga.fetch('http://gateway/readiness');
-  return { status: response.status, body: (await response.json()) as { ok: boolean; checks: Record<string, { ok: boolean; detail?: string }> } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { ok: boolean; checks: Record<string, { ok: boolean; detail?: string }> },
+  };
 };
 const scrape = async (gw: GatewayApp) => (await gw.yoga.fetch('http://gateway/metrics')).text();
 const query = async (gw: GatewayApp, authorization: string) => {
@@ -86,7 +89,9 @@ describe('/readiness reflects the gateway itself, never Qonto', () => {
     expect(Math.abs(lastSeen - Date.now() / 1000)).toBeLessThan(60);
 
     sim.faults.set({ failNext: { count: 1000, status: 503 } });
-    expect((await query(gateway, `Bearer ${sim.credentials[0]!.bearerToken}`)).errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_UNAVAILABLE');
+    expect((await query(gateway, `Bearer ${sim.credentials[0]!.bearerToken}`)).errors?.[0]?.extensions?.['code']).toBe(
+      'UPSTREAM_UNAVAILABLE',
+    );
     expect(await scrape(gateway)).toMatch(/^qonto_up 0$/m);
     expect(await readiness(gateway)).toMatchObject({ status: 200, body: { ok: true } });
 

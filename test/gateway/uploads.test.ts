@@ -10,7 +10,8 @@ import { multipartBody, type Part } from '../http/multipart-body.js';
 const MB = 1024 * 1024;
 const UBL = readFileSync(new URL('../fixtures/ubl-invoice.xml', import.meta.url));
 const IMPORT = JSON.stringify({
-  query: 'mutation ($files: [File!]!) { importClientInvoices(files: $files) { __typename ... on ImportClientInvoicesSuccess { invoices { number } } } }',
+  query:
+    'mutation ($files: [File!]!) { importClientInvoices(files: $files) { __typename ... on ImportClientInvoicesSuccess { invoices { number } } } }',
   variables: { files: [null] },
 });
 
@@ -71,7 +72,9 @@ describe('GraphQL multipart requests are parsed only as far as the operation nee
       { name: 'junk', filename: 'unreferenced.bin', content: 15 * MB },
       { name: 'invoice', filename: 'EXT-2026-0042.xml', type: 'application/xml', content: UBL },
     ]);
-    expect(result.body).toEqual({ data: { importClientInvoices: { __typename: 'ImportClientInvoicesSuccess', invoices: [{ number: 'EXT-2026-0042' }] } } });
+    expect(result.body).toEqual({
+      data: { importClientInvoices: { __typename: 'ImportClientInvoicesSuccess', invoices: [{ number: 'EXT-2026-0042' }] } },
+    });
     expect(result.stats).toMatchObject({ files: 1, fileBytes: UBL.length, drainedParts: 1, drainedBytes: 15 * MB });
     expect(sim.requests.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual(['/v2/client_invoices/bulk']);
   });

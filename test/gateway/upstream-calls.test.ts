@@ -63,10 +63,7 @@ describe('upstream calls', () => {
 
   it('shares one client GET between aliases and repeated references in one request', async () => {
     const invoice = invoices.find((i) => i.client)!;
-    await stack.gql(
-      `query ($c: ID!) { a: client(id: $c) { name } b: client(id: $c) { email } }`,
-      { c: invoice.client!.id },
-    );
+    await stack.gql(`query ($c: ID!) { a: client(id: $c) { name } b: client(id: $c) { email } }`, { c: invoice.client!.id });
     expect(stack.calls()).toEqual([`GET /v2/clients/${invoice.client!.id}`]);
   });
 

@@ -103,12 +103,6 @@ function sourceFiles(folder: string): string[] {
 
 function resolveSpecifier(from: string, specifier: string): string | undefined {
   const base = resolve(from, specifier);
-  const candidates = [
-    base.replace(/\.(m|c)?js$/, '.$1ts'),
-    base.replace(/\.jsx$/, '.tsx'),
-    base,
-    `${base}.ts`,
-    join(base, 'index.ts'),
-  ];
+  const candidates = [base.replace(/\.(m|c)?js$/, '.$1ts'), base.replace(/\.jsx$/, '.tsx'), base, `${base}.ts`, join(base, 'index.ts')];
   return candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
 }

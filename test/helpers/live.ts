@@ -17,7 +17,12 @@ export interface LiveStack {
   /** A graphql-ws client on a gateway (default the first). */
   ws(authorization: string | null, gateway?: Gateway): Client;
   /** A GraphQL POST over HTTP. */
-  http<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, authorization?: string, gateway?: Gateway): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>;
+  http<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    authorization?: string,
+    gateway?: Gateway,
+  ): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>;
   close(): Promise<void>;
 }
 
@@ -29,7 +34,10 @@ export async function startLiveStack(
   const secret = generateWebhookSecret();
   const gateways: Gateway[] = [];
   for (let i = 0; i < (options.gateways ?? 1); i++) {
-    const config = { ...loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', QONTO_MAX_RETRIES: '1', ...options.env }), webhookSecrets: [secret] };
+    const config = {
+      ...loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', QONTO_MAX_RETRIES: '1', ...options.env }),
+      webhookSecrets: [secret],
+    };
     const logger = options.logger?.(i) ?? createLogger('silent');
     gateways.push(await createGateway({ config, qontoBaseUrl: sim.url, logger, shutdownGraceMs: 1000 }));
   }
@@ -81,7 +89,12 @@ export interface SubscriptionQueue<T> {
 }
 
 /** Subscribes with graphql-ws and queues what arrives; each `next()` fails after `timeoutMs`. */
-export function subscribe<T = Record<string, any>>(client: Client, query: string, variables: Record<string, unknown>, timeoutMs = 10_000): SubscriptionQueue<T> {
+export function subscribe<T = Record<string, any>>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown>,
+  timeoutMs = 10_000,
+): SubscriptionQueue<T> {
   const buffered: Array<{ value?: T; error?: unknown }> = [];
   const waiting: Array<{ resolve: (v: T) => void; reject: (e: unknown) => void }> = [];
   let markCompleted!: () => void;
@@ -109,8 +122,14 @@ export function subscribe<T = Record<string, any>>(client: Client, query: string
       return new Promise<T>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no subscription message within ${timeoutMs} ms`)), timeoutMs);
         waiting.push({
-          resolve: (v) => (clearTimeout(timer), resolve(v)),
-          reject: (e) => (clearTimeout(timer), reject(e)),
+          resolve: (v) => {
+            clearTimeout(timer);
+            resolve(v);
+          },
+          reject: (e) => {
+            clearTimeout(timer);
+            reject(e);
+          },
         });
       });
     },

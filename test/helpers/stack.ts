@@ -65,7 +65,7 @@ export async function startStack(options: { env?: NodeJS.ProcessEnv; simulator?:
       const form = new FormData();
       form.append('operations', JSON.stringify({ query, variables: { files: files.map(() => null) } }));
       form.append('map', JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.files.${i}`]]))));
-      files.forEach((file, i) => form.append(String(i), new Blob([file.content], { type: file.type }), file.name));
+      for (const [i, file] of files.entries()) form.append(String(i), new Blob([file.content], { type: file.type }), file.name);
       const response = await app.yoga.fetch('http://gateway/graphql', {
         method: 'POST',
         headers: { authorization, 'x-graphql-yoga-csrf': '1' },

@@ -13,8 +13,12 @@ const LIMITS: MultipartLimits = {
 };
 const TYPENAME = JSON.stringify({ query: '{ __typename }' });
 const IMPORT = (count: number) =>
-  JSON.stringify({ query: 'mutation ($files: [File!]!) { importClientInvoices(files: $files) { __typename } }', variables: { files: Array.from({ length: count }, () => null) } });
-const filesMap = (count: number) => JSON.stringify(Object.fromEntries(Array.from({ length: count }, (_, i) => [String(i), [`variables.files.${i}`]])));
+  JSON.stringify({
+    query: 'mutation ($files: [File!]!) { importClientInvoices(files: $files) { __typename } }',
+    variables: { files: Array.from({ length: count }, () => null) },
+  });
+const filesMap = (count: number) =>
+  JSON.stringify(Object.fromEntries(Array.from({ length: count }, (_, i) => [String(i), [`variables.files.${i}`]])));
 
 async function parse(parts: Part[], options: { chunkSize?: number; truncate?: boolean; limits?: Partial<MultipartLimits> } = {}) {
   const { body, contentType, length } = multipartBody(parts, options);
@@ -86,21 +90,66 @@ describe('parseGraphQLMultipart', () => {
       { chunkSize: 16 * 1024 },
     );
     expect(refused).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
-    expect(refused.message).toMatch(/File part "0" arrived before the operations and map fields: send the operations field, then map, then the files/);
+    expect(refused.message).toMatch(
+      /File part "0" arrived before the operations and map fields: send the operations field, then map, then the files/,
+    );
     // busboy names a part once it has seen a little past its headers: one more chunk at most.
     expect(refused.stats.bodyBytes).toBeLessThan(2 * 16 * 1024);
   });
 
   it.each([
-    [[{ name: 'map', content: '{}' }, { name: 'operations', content: TYPENAME }], /map field arrived before operations/],
+    [
+      [
+        { name: 'map', content: '{}' },
+        { name: 'operations', content: TYPENAME },
+      ],
+      /map field arrived before operations/,
+    ],
     [[{ name: 'operations', content: '{"query":' }], /operations field must be valid JSON/],
     [[{ name: 'operations', content: '"text"' }], /operations field must be a JSON object/],
-    [[{ name: 'operations', content: TYPENAME }, { name: 'map', content: '[]' }], /map field must be a JSON object/],
-    [[{ name: 'operations', content: TYPENAME }, { name: 'map', content: '{"0":"variables.file"}' }], /non-empty array/],
-    [[{ name: 'operations', content: TYPENAME }, { name: 'map', content: '{"0":["__proto__.polluted"]}' }], /invalid path/],
-    [[{ name: 'operations', content: TYPENAME }, { name: 'extra', content: 'x' }], /Unexpected field "extra"/],
-    [[{ name: 'operations', content: TYPENAME }, { name: 'map', content: '{}' }, { name: 'extra', content: 'x' }], /Only the operations and map fields/],
-    [[{ name: 'operations', content: IMPORT(1) }, { name: 'map', content: filesMap(1) }], /File part "0" named in map is missing/],
+    [
+      [
+        { name: 'operations', content: TYPENAME },
+        { name: 'map', content: '[]' },
+      ],
+      /map field must be a JSON object/,
+    ],
+    [
+      [
+        { name: 'operations', content: TYPENAME },
+        { name: 'map', content: '{"0":"variables.file"}' },
+      ],
+      /non-empty array/,
+    ],
+    [
+      [
+        { name: 'operations', content: TYPENAME },
+        { name: 'map', content: '{"0":["__proto__.polluted"]}' },
+      ],
+      /invalid path/,
+    ],
+    [
+      [
+        { name: 'operations', content: TYPENAME },
+        { name: 'extra', content: 'x' },
+      ],
+      /Unexpected field "extra"/,
+    ],
+    [
+      [
+        { name: 'operations', content: TYPENAME },
+        { name: 'map', content: '{}' },
+        { name: 'extra', content: 'x' },
+      ],
+      /Only the operations and map fields/,
+    ],
+    [
+      [
+        { name: 'operations', content: IMPORT(1) },
+        { name: 'map', content: filesMap(1) },
+      ],
+      /File part "0" named in map is missing/,
+    ],
     [[{ name: 'map', content: '{}' }], /map field arrived before operations/],
     [[], /operations field is missing/],
   ])('refuses a malformed request with 400 (%#)', async (parts, message) => {
@@ -109,7 +158,13 @@ describe('parseGraphQLMultipart', () => {
   });
 
   it('refuses a body cut short with 400', async () => {
-    const refused = await refusal([{ name: 'operations', content: TYPENAME }, { name: 'map', content: '{}' }], { truncate: true });
+    const refused = await refusal(
+      [
+        { name: 'operations', content: TYPENAME },
+        { name: 'map', content: '{}' },
+      ],
+      { truncate: true },
+    );
     expect(refused).toMatchObject({ status: 400, message: expect.stringMatching(/Malformed multipart request: Unexpected end of form/) });
   });
 
@@ -127,7 +182,11 @@ describe('parseGraphQLMultipart', () => {
       ],
       { chunkSize: 64 * 1024 },
     );
-    expect(refused).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'File "huge.pdf" (part 0) is larger than 5 MB, the most Qonto accepts per file' });
+    expect(refused).toMatchObject({
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'File "huge.pdf" (part 0) is larger than 5 MB, the most Qonto accepts per file',
+    });
     expect(refused.stats.bodyBytes).toBeLessThan(5 * MB + 128 * 1024);
     expect(refused.stats.fileBytes).toBeLessThanOrEqual(5 * MB);
   });

@@ -10,7 +10,12 @@ import type { WireClientInvoice, WireLifecycleEvent } from '../../src/qonto/wire
 function fakeQonto() {
   const events: WireLifecycleEvent[] = [];
   const state = { fetches: 0, fail: null as QontoError | null, gate: null as Promise<void> | null };
-  const invoice = (): WireClientInvoice => ({ id: 'inv-1', status: 'unpaid', client: { id: 'cli-1' }, einvoicing_lifecycle_events: [...events] });
+  const invoice = (): WireClientInvoice => ({
+    id: 'inv-1',
+    status: 'unpaid',
+    client: { id: 'cli-1' },
+    einvoicing_lifecycle_events: [...events],
+  });
   const transport = {
     forAuthorization: () => ({
       getClientInvoice: async () => {
@@ -24,7 +29,8 @@ function fakeQonto() {
       },
     }),
   } as unknown as QontoTransport;
-  const add = (code: number, second: number) => events.push({ status_code: String(code), timestamp: `2026-11-24T10:00:${String(second).padStart(2, '0')}.000Z` });
+  const add = (code: number, second: number) =>
+    events.push({ status_code: String(code), timestamp: `2026-11-24T10:00:${String(second).padStart(2, '0')}.000Z` });
   return { transport, state, events, add };
 }
 
@@ -203,7 +209,14 @@ describe('LifecycleHub', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(qonto.state.fetches).toBe(base + 1);
 
-    qonto.state.fail = new QontoError({ kind: 'http', method: 'GET', route: '/v2/client_invoices/{id}', status: 429, attempts: 4, retryAfterMs: 7000 });
+    qonto.state.fail = new QontoError({
+      kind: 'http',
+      method: 'GET',
+      route: '/v2/client_invoices/{id}',
+      status: 429,
+      attempts: 4,
+      retryAfterMs: 7000,
+    });
     await vi.advanceTimersByTimeAsync(1000);
     expect(qonto.state.fetches).toBe(base + 2);
     await vi.advanceTimersByTimeAsync(6900);

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { signatureHeader } from '../../src/qonto/webhook-signature.js';
 import { SEED } from 'qonto-simulator';
 import { LIFECYCLE, startLiveStack, subscribe, type LifecycleMessage, type LiveStack } from '../helpers/live.js';
 
@@ -21,7 +20,9 @@ async function sendAndWatch(faults: Parameters<LiveStack['sim']['faults']['set']
   const queue = subscribe<LifecycleMessage>(stack.ws(stack.auth()), LIFECYCLE, { id: INVOICES.readyToSend });
   await hub.whenSubscribers(1);
   stack.sim.faults.set(faults);
-  expect(await stack.http(SEND, { id: INVOICES.readyToSend })).toEqual({ data: { sendInvoiceByEinvoice: { __typename: 'SendInvoiceByEinvoiceSuccess' } } });
+  expect(await stack.http(SEND, { id: INVOICES.readyToSend })).toEqual({
+    data: { sendInvoiceByEinvoice: { __typename: 'SendInvoiceByEinvoiceSuccess' } },
+  });
   await stack.sim.network.flush();
   return { queue, hub };
 }
@@ -41,7 +42,14 @@ describe('clientInvoiceLifecycle over graphql-ws, fed by the simulator’s signe
     const messages: LifecycleMessage[] = [];
     for (let i = 0; i < 6; i++) messages.push(await queue.next());
     expect(messages.map((m) => m.clientInvoiceLifecycle.event.statusCode)).toEqual([200, 201, 202, 203, 204, 205]);
-    expect(messages.map((m) => m.clientInvoiceLifecycle.event.label)).toEqual(['Submitted', 'Issued by platform', 'Received by platform', 'Made available', 'In hand', 'Approved']);
+    expect(messages.map((m) => m.clientInvoiceLifecycle.event.label)).toEqual([
+      'Submitted',
+      'Issued by platform',
+      'Received by platform',
+      'Made available',
+      'In hand',
+      'Approved',
+    ]);
     expect(new Set(messages.map((m) => m.clientInvoiceLifecycle.event.cursor)).size).toBe(6);
     expect(messages.at(-1)!.clientInvoiceLifecycle.invoice).toEqual({ id: INVOICES.readyToSend, einvoicingStatus: 'APPROVED' });
     await expectNothingElseThen212(queue);
@@ -89,7 +97,10 @@ describe('clientInvoiceLifecycle over graphql-ws, fed by the simulator’s signe
       'query ($id: ID!) { clientInvoice(id: $id) { einvoicingLifecycleEvents { cursor } } }',
       { id: INVOICES.alreadyApproved },
     );
-    const queue = subscribe(stack.ws(stack.auth()), LIFECYCLE, { id: INVOICES.inProgress, after: query.data!.clientInvoice.einvoicingLifecycleEvents[0]!.cursor });
+    const queue = subscribe(stack.ws(stack.auth()), LIFECYCLE, {
+      id: INVOICES.inProgress,
+      after: query.data!.clientInvoice.einvoicingLifecycleEvents[0]!.cursor,
+    });
     await expect(queue.next()).rejects.toMatchObject([{ extensions: { code: 'BAD_USER_INPUT' } }]);
   });
 
@@ -97,7 +108,9 @@ describe('clientInvoiceLifecycle over graphql-ws, fed by the simulator’s signe
     stack = await startLiveStack();
     const hub = stack.gateways[0]!.services.lifecycle;
     const foreign = subscribe(stack.ws(stack.auth(1)), LIFECYCLE, { id: INVOICES.readyToSend });
-    await expect(foreign.next()).rejects.toMatchObject([{ message: `Client invoice ${INVOICES.readyToSend} not found`, extensions: { code: 'NOT_FOUND' } }]);
+    await expect(foreign.next()).rejects.toMatchObject([
+      { message: `Client invoice ${INVOICES.readyToSend} not found`, extensions: { code: 'NOT_FOUND' } },
+    ]);
 
     const own = subscribe<LifecycleMessage>(stack.ws(stack.auth(1)), LIFECYCLE, { id: SEED.bureau.invoices.readyToSend });
     await hub.whenSubscribers(1);

@@ -62,7 +62,10 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 async function postWebhook(stack: LiveStack, url: string, body: string) {
   const response = await fetch(`${url}/webhooks/qonto`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-qonto-signature': signatureHeader(stack.secret, Math.floor(Date.now() / 1000), body) },
+    headers: {
+      'content-type': 'application/json',
+      'x-qonto-signature': signatureHeader(stack.secret, Math.floor(Date.now() / 1000), body),
+    },
     body,
   });
   return { status: response.status, body: await response.json() };
@@ -277,7 +280,9 @@ describe.skipIf(!available && !process.env['CI'])('Redis lost and back (a real R
     await vi.waitFor(async () => expect(await subscribers(invoiceTopic(id))).toBe(1)); // B subscribed again
 
     // Back to normal: a send through A (webhooks land on A only) reaches B's subscriber via Redis.
-    expect(await stack.http(SEND, { id }, stack.auth(), a)).toEqual({ data: { sendInvoiceByEinvoice: { __typename: 'SendInvoiceByEinvoiceSuccess' } } });
+    expect(await stack.http(SEND, { id }, stack.auth(), a)).toEqual({
+      data: { sendInvoiceByEinvoice: { __typename: 'SendInvoiceByEinvoiceSuccess' } },
+    });
     await stack.sim.network.flush();
     expect(await codes(onB, 6)).toEqual([200, 201, 202, 203, 204, 205]);
 
@@ -317,7 +322,9 @@ describe.skipIf(!available && !process.env['CI'])('Redis lost and back (a real R
     await Promise.all(logs.map((log) => log.until(isRedisBack)));
     await vi.waitFor(async () => expect(await subscribers(invoiceTopic(id))).toBe(1));
 
-    expect(await stack.http(SEND, { id }, stack.auth(), a)).toEqual({ data: { sendInvoiceByEinvoice: { __typename: 'SendInvoiceByEinvoiceSuccess' } } });
+    expect(await stack.http(SEND, { id }, stack.auth(), a)).toEqual({
+      data: { sendInvoiceByEinvoice: { __typename: 'SendInvoiceByEinvoiceSuccess' } },
+    });
     await stack.sim.network.flush();
     expect(await codes(onB, 6)).toEqual([200, 201, 202, 203, 204, 205]);
     await settle();

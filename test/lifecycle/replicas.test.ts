@@ -45,7 +45,10 @@ describe.skipIf(!available && !process.env['CI'])('two gateway replicas sharing 
     const post = (url: string) =>
       fetch(`${url}/webhooks/qonto`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-qonto-signature': signatureHeader(stack.secret, Math.floor(Date.now() / 1000), body) },
+        headers: {
+          'content-type': 'application/json',
+          'x-qonto-signature': signatureHeader(stack.secret, Math.floor(Date.now() / 1000), body),
+        },
         body,
       }).then((r) => r.json());
     expect(await post(a!.url)).toEqual({ ok: true });

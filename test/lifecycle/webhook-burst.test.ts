@@ -28,7 +28,10 @@ describe('a burst of webhooks for one watched invoice', () => {
       const body = JSON.stringify({ id: `evt-burst-${n}`, type: 'v1/client-invoices', data: { id, event: 'updated' } });
       return fetch(`${gateway.url}/webhooks/qonto`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-qonto-signature': signatureHeader(stack!.secret, Math.floor(Date.now() / 1000), body) },
+        headers: {
+          'content-type': 'application/json',
+          'x-qonto-signature': signatureHeader(stack!.secret, Math.floor(Date.now() / 1000), body),
+        },
         body,
       }).then((response) => response.status);
     };

@@ -15,7 +15,11 @@ const envelope = (id: string, type = 'v1/client-invoices') => JSON.stringify({ i
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 /** A Latin-1 é inside a JSON string: not UTF-8, so decoding then re-encoding would change the bytes. */
 const latin1Envelope = (id: string) =>
-  Buffer.concat([Buffer.from(`{"id":"${id}","type":"v1/client-invoices","data":{"id":"${INVOICE_ID}","note":"caf`), Buffer.from([0xe9]), Buffer.from('"}}')]);
+  Buffer.concat([
+    Buffer.from(`{"id":"${id}","type":"v1/client-invoices","data":{"id":"${INVOICE_ID}","note":"caf`),
+    Buffer.from([0xe9]),
+    Buffer.from('"}}'),
+  ]);
 
 describe('POST /webhooks/qonto through yoga.fetch', () => {
   let stack: TestStack | undefined;
@@ -110,13 +114,21 @@ describe('POST /webhooks/qonto on a port, answered by the node:http listener', (
 
   it('verifies the signature over the raw bytes and answers with a request id', async () => {
     const raw = latin1Envelope('evt-port-raw');
-    const answer = await sendChunked([raw.subarray(0, 40), raw.subarray(40)], { 'x-qonto-signature': signatureHeader(SECRET, now(), raw), 'x-request-id': 'wh-1' }, true);
+    const answer = await sendChunked(
+      [raw.subarray(0, 40), raw.subarray(40)],
+      { 'x-qonto-signature': signatureHeader(SECRET, now(), raw), 'x-request-id': 'wh-1' },
+      true,
+    );
     expect([answer.status, answer.body, answer.headers['x-request-id']]).toEqual([200, { ok: true }, 'wh-1']);
   });
 
   it('refuses a declared body over 256 KiB, and a chunked one the moment it passes 256 KiB, with 413', async () => {
     const body = JSON.stringify({ id: 'big', type: 'v1/client-invoices', data: { id: 'x', pad: 'y'.repeat(300 * 1024) } });
-    const declared = await fetch(`${gateway.url}/webhooks/qonto`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const declared = await fetch(`${gateway.url}/webhooks/qonto`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect([declared.status, await declared.json()]).toEqual([413, { error: 'payload_too_large' }]);
     // Five 64 KiB chunks and the body never ends: the answer comes anyway.
     const chunk = new Uint8Array(64 * 1024).fill(0x20);

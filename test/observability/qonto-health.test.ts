@@ -13,7 +13,13 @@ const outage = () => new QontoError({ kind: 'http', method: 'GET', route: '/v2/o
 describe('QontoHealth', () => {
   it('reads Qonto as up on any answer below 500, down on 5xx, timeouts, network errors and unreadable answers', () => {
     expect([200, 204, 401, 404, 429].map(statusShowsQontoUp)).toEqual([true, true, true, true, true]);
-    expect([500, 503, 'timeout', 'network', 'invalid_response'].map((s) => statusShowsQontoUp(s as never))).toEqual([false, false, false, false, false]);
+    expect([500, 503, 'timeout', 'network', 'invalid_response'].map((s) => statusShowsQontoUp(s as never))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('exposes qonto_up and the last time it was seen up, only once something was observed', async () => {

@@ -100,9 +100,7 @@ describe.each(credentialForms)('every client method against the simulator (%s)',
     currency: 'EUR',
     terms_and_conditions: 'Payment within 30 days.',
     payment_methods: { iban: sim.credentials[0]!.iban },
-    items: [
-      { title: 'Consulting', quantity: '1.5', unit: 'hour', unit_price: { value: '100.00', currency: 'EUR' }, vat_rate: '0.2' },
-    ],
+    items: [{ title: 'Consulting', quantity: '1.5', unit: 'hour', unit_price: { value: '100.00', currency: 'EUR' }, vat_rate: '0.2' }],
   });
 
   beforeAll(async () => {
@@ -320,7 +318,9 @@ describe('against the simulator: fault injection', () => {
 
   it('gives up after maxRetries with the last status', async () => {
     sim.faults.set({ failNext: { count: 10, status: 500 } });
-    const error = await client().getOrganization().catch((e: unknown) => e);
+    const error = await client()
+      .getOrganization()
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'http', status: 500, attempts: 4, code: 'internal_server_error' });
     expect(sim.requests).toHaveLength(4);
   });

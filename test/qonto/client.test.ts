@@ -235,9 +235,9 @@ describe('POST actions', () => {
     expect(
       await client.sendClientInvoiceByEmail('i1', { send_to: ['a@x.example'], email_title: 'Invoice', copy_to_self: false }),
     ).toBeUndefined();
-    expect(
-      await client.createWebhookSubscription({ callback_url: 'https://x.example/hook', types: ['v1/client-invoices'] }),
-    ).toMatchObject({ id: 'sub-1', secret: 's' });
+    expect(await client.createWebhookSubscription({ callback_url: 'https://x.example/hook', types: ['v1/client-invoices'] })).toMatchObject(
+      { id: 'sub-1', secret: 's' },
+    );
 
     expect(server.requests.map((r) => `${r.method} ${r.path} ${r.body.toString()}`)).toEqual([
       'POST /v2/clients {"kind":"company","name":"Acme"}',
@@ -268,7 +268,12 @@ describe('POST actions', () => {
   });
 
   it('send_by_einvoice accepts any 2xx, with or without a body', async () => {
-    server.handle(sequence((_req, res) => json(res, 200, {}), (_req, res) => json(res, 202, { accepted: true })));
+    server.handle(
+      sequence(
+        (_req, res) => json(res, 200, {}),
+        (_req, res) => json(res, 202, { accepted: true }),
+      ),
+    );
     await expect(client.sendClientInvoiceByEinvoice('i1')).resolves.toBeUndefined();
     await expect(client.sendClientInvoiceByEinvoice('i1')).resolves.toBeUndefined();
   });
@@ -328,9 +333,7 @@ describe('bulk import', () => {
     expect(seen).toEqual([expected, expected]);
     expect(String(server.requests[0]?.headers['content-type'])).toMatch(/^multipart\/form-data; boundary=/);
     expect(server.requests[0]?.body.equals(server.requests[1]!.body)).toBe(true);
-    expect(rawHeader(server.requests[0]!, 'X-Qonto-Idempotency-Key')).toBe(
-      rawHeader(server.requests[1]!, 'X-Qonto-Idempotency-Key'),
-    );
+    expect(rawHeader(server.requests[0]!, 'X-Qonto-Idempotency-Key')).toBe(rawHeader(server.requests[1]!, 'X-Qonto-Idempotency-Key'));
     expect(events.map((e) => [e.route, e.status])).toEqual([
       ['/v2/client_invoices/bulk', 502],
       ['/v2/client_invoices/bulk', 201],
@@ -342,7 +345,14 @@ describe('webhook subscriptions', () => {
   it('follows pagination to list every subscription', async () => {
     server.handle((req, res) => {
       const page = Number(req.query.get('page'));
-      const meta = { current_page: page, next_page: page < 3 ? page + 1 : null, prev_page: page > 1 ? page - 1 : null, total_pages: 3, total_count: 3, per_page: 1 };
+      const meta = {
+        current_page: page,
+        next_page: page < 3 ? page + 1 : null,
+        prev_page: page > 1 ? page - 1 : null,
+        total_pages: 3,
+        total_count: 3,
+        per_page: 1,
+      };
       json(res, 200, { subscriptions: [{ id: `s${page}`, callback_url: 'u', types: ['v1/clients'] }], meta });
     });
     const all = await client.listWebhookSubscriptions();

@@ -52,13 +52,23 @@ describe('CredentialGuard', () => {
 
   it('verifies a credential on any answer showing authentication passed, and unverifies it on a 401', async () => {
     const { guard } = makeGuard();
-    for (const [n, status] of [[1, 200], [2, 204], [3, 403], [4, 404], [5, 422]] as const) {
+    for (const [n, status] of [
+      [1, 200],
+      [2, 204],
+      [3, 403],
+      [4, 404],
+      [5, 422],
+    ] as const) {
       const pass = await guard.admit(key(n));
       pass.observe(status);
       pass.end();
       expect(guard.isVerified(`Bearer token-${n}`)).toBe(true);
     }
-    for (const [n, status] of [[6, 429], [7, 500], [8, 503]] as const) {
+    for (const [n, status] of [
+      [6, 429],
+      [7, 500],
+      [8, 503],
+    ] as const) {
       const pass = await guard.admit(key(n));
       pass.observe(status);
       pass.end();
@@ -86,7 +96,7 @@ describe('CredentialGuard', () => {
     passes[1]!.observe(401);
     passes[2]!.observe(401);
     fourth.observe(401);
-    passes.forEach((pass) => pass.end());
+    for (const pass of passes) pass.end();
     fourth.end();
     expect(guard.stats()).toMatchObject({ reserved: 0, unauthorizedLastHour: 3, refused: 3, verified: 1 });
     expect((await refusal(guard.admit(key(5)))).reason).toBe('budget_exhausted');

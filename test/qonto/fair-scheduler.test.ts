@@ -139,7 +139,7 @@ describe('FairScheduler windows', () => {
         { durationMs: 600_000, limit: 100, used: 2 },
       ],
     });
-    grants.forEach((grant) => grant.release());
+    for (const grant of grants) grant.release();
     await settle();
     expect(scheduler.stats()).toMatchObject({ active: 1, queued: 0 });
     clock.advance(10_001);
@@ -188,7 +188,12 @@ describe('FairScheduler fairness', () => {
     const scheduler = makeScheduler(clock, { maxInFlight: 4, sharePercent: 50 });
     expect(scheduler.slotsPerCredential).toBe(2);
     const greedy: Grant[] = [];
-    const greedyCalls = Array.from({ length: 6 }, () => scheduler.acquire('greedy').then((g) => (greedy.push(g), g)));
+    const greedyCalls = Array.from({ length: 6 }, () =>
+      scheduler.acquire('greedy').then((g) => {
+        greedy.push(g);
+        return g;
+      }),
+    );
     await settle();
     expect(greedy).toHaveLength(2);
     expect(scheduler.stats()).toMatchObject({ active: 2, queued: 4 });
@@ -197,7 +202,7 @@ describe('FairScheduler fairness', () => {
     greedy[0]!.release();
     await settle();
     expect(greedy).toHaveLength(3);
-    other.forEach((g) => g.release());
+    for (const g of other) g.release();
     await settle();
     expect(greedy).toHaveLength(3);
     scheduler.close();
@@ -218,7 +223,7 @@ describe('FairScheduler fairness', () => {
     await settle();
     expect(greedyGranted).toBe(5);
     const others = await Promise.all(Array.from({ length: 5 }, () => capped.acquire('other')));
-    others.forEach((g) => g.release());
+    for (const g of others) g.release();
     expect(capped.stats().windows[0]!.used).toBe(10);
     clock.advance(10_001);
     await Promise.all(greedy);
@@ -262,7 +267,7 @@ describe('FairScheduler refusals', () => {
     const clock = new ManualClock();
     const scheduler = makeScheduler(clock, { windows: qontoRateWindows(4), maxQueueWaitMs: 20_000 });
     const first = await Promise.all([1, 2, 3, 4].map(() => scheduler.acquire('a')));
-    first.forEach((g) => g.release());
+    for (const g of first) g.release();
     clock.advance(1000);
     const queued = [1, 2, 3, 4].map(() => scheduler.acquire('a'));
     // 'b', served least recently, goes before a's queue, but only in the next window: 10 s after the first grants

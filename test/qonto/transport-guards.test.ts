@@ -73,9 +73,7 @@ describe('credential guard', () => {
   it('lets 1,000 concurrent distinct garbage tokens reach Qonto at most unauthorizedBudgetPerHour times', async () => {
     server.handle(unauthorized);
     const t = makeTransport({ unauthorizedBudgetPerHour: 20 });
-    const results = await Promise.allSettled(
-      Array.from({ length: 1000 }, (_, n) => get(t, '/v2/organization', `Bearer garbage-${n}`)),
-    );
+    const results = await Promise.allSettled(Array.from({ length: 1000 }, (_, n) => get(t, '/v2/organization', `Bearer garbage-${n}`)));
     expect(server.requests).toHaveLength(20);
     const errors = results.map((r) => (r.status === 'rejected' ? (r.reason as QontoError) : undefined));
     expect(errors.every((e) => isQontoError(e))).toBe(true);

@@ -198,13 +198,18 @@ describe('bodies', () => {
 describe('error mapping', () => {
   it('maps a Qonto error body: code, detail, source, trace id, status', async () => {
     server.handle((_req, res) =>
-      json(res, 422, {
-        errors: [
-          { code: 'not_in_list', detail: 'currency is not in list', source: { pointer: '/data/attributes/currency' } },
-          { code: 'blank', detail: 'is blank', source: { parameter: 'per_page' } },
-        ],
-        trace_id: 'body-trace',
-      }, { 'x-tyk-trace-id': 'header-trace' }),
+      json(
+        res,
+        422,
+        {
+          errors: [
+            { code: 'not_in_list', detail: 'currency is not in list', source: { pointer: '/data/attributes/currency' } },
+            { code: 'blank', detail: 'is blank', source: { parameter: 'per_page' } },
+          ],
+          trace_id: 'body-trace',
+        },
+        { 'x-tyk-trace-id': 'header-trace' },
+      ),
     );
     const t = makeTransport();
     const error = await failure(
@@ -223,9 +228,7 @@ describe('error mapping', () => {
       attempts: 1,
     });
     expect(error.errors).toHaveLength(2);
-    expect(error.message).toBe(
-      'Qonto POST /v2/clients/{id} failed with HTTP 422 not_in_list: currency is not in list (trace body-trace)',
-    );
+    expect(error.message).toBe('Qonto POST /v2/clients/{id} failed with HTTP 422 not_in_list: currency is not in list (trace body-trace)');
     expect(isNotFound(error)).toBe(false);
   });
 
@@ -318,9 +321,7 @@ describe('error mapping', () => {
         }),
       );
       const error = await failure(get(makeTransport(), '/v2/organization', authorization));
-      const everything = [error.message, error.stack, error.detail, JSON.stringify(error), JSON.stringify(error.errors)].join(
-        '\n',
-      );
+      const everything = [error.message, error.stack, error.detail, JSON.stringify(error), JSON.stringify(error.errors)].join('\n');
       expect(everything).not.toContain('s3cr3t');
       expect(error.detail).toContain('***');
       await transport?.close();
@@ -388,9 +389,7 @@ describe('retries', () => {
   });
 
   it('honours Retry-After in seconds instead of the computed delay', async () => {
-    server.handle(
-      sequence((_req, res) => json(res, 429, { errors: [{ code: 'too_many_requests' }] }, { 'retry-after': '7' }), ok),
-    );
+    server.handle(sequence((_req, res) => json(res, 429, { errors: [{ code: 'too_many_requests' }] }, { 'retry-after': '7' }), ok));
     await get(makeTransport({ callDeadlineMs: 60_000 }));
     expect(delays).toEqual([7000]);
   });
@@ -469,7 +468,12 @@ describe('retries', () => {
     const t = makeTransport({ maxRetries: 1 });
     for (const method of ['GET', 'PUT', 'DELETE'] as const) {
       server.handle(sequence(unavailable, (_req, res) => json(res, 200, { id: 'x', callback_url: 'u', types: [] })));
-      await t.request({ method, path: `/v2/webhook_subscriptions/${method}`, route: '/v2/webhook_subscriptions/{id}', authorization: API_KEY });
+      await t.request({
+        method,
+        path: `/v2/webhook_subscriptions/${method}`,
+        route: '/v2/webhook_subscriptions/{id}',
+        authorization: API_KEY,
+      });
     }
     expect(server.requests.map((r) => r.method)).toEqual(['GET', 'GET', 'PUT', 'PUT', 'DELETE', 'DELETE']);
   });
@@ -477,7 +481,9 @@ describe('retries', () => {
   it('does not hold a concurrency slot while waiting to retry', async () => {
     const retryGate = deferred();
     const sleeping = deferred();
-    server.handle((req, res) => (req.path === '/v2/flaky' && server.requests.filter((r) => r.path === '/v2/flaky').length === 1 ? unavailable(req, res) : ok(req, res)));
+    server.handle((req, res) =>
+      req.path === '/v2/flaky' && server.requests.filter((r) => r.path === '/v2/flaky').length === 1 ? unavailable(req, res) : ok(req, res),
+    );
     const t = makeTransport({
       maxInFlight: 1,
       sleep: async (ms) => {
@@ -603,9 +609,12 @@ describe('concurrency cap', () => {
     expect(results.map((r) => r.body)).toEqual(Array.from({ length: 40 }, (_, n) => ({ n: String(n) })));
     expect(server.peak()).toBe(16);
     // the first sixteen got the slots (a warm keep-alive connection may deliver one of them first)
-    expect(server.requests.slice(0, 16).map((r) => Number(r.query.get('n'))).sort((a, b) => a - b)).toEqual(
-      Array.from({ length: 16 }, (_, n) => n),
-    );
+    expect(
+      server.requests
+        .slice(0, 16)
+        .map((r) => Number(r.query.get('n')))
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 16 }, (_, n) => n));
     expect(t.inFlight()).toBe(0);
     expect(t.queued()).toBe(0);
   });

@@ -2,12 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GatewayContext } from '../../src/context.js';
 import { QontoError } from '../../src/qonto/errors.js';
 import type { WireClientInvoice } from '../../src/qonto/wire.js';
-import {
-  EinvoicingPreconditionFailedError,
-  InvalidInvoiceStateError,
-  NotFoundError,
-  ValidationError,
-} from '../../src/schema/errors.js';
+import { EinvoicingPreconditionFailedError, InvalidInvoiceStateError, NotFoundError, ValidationError } from '../../src/schema/errors.js';
 import { pointerAttribute, toErrorMember, type QontoCall } from '../../src/schema/qonto-error-members.js';
 
 const http = (status: number, entry: { code?: string; detail?: string; pointer?: string } = {}, traceId?: string) =>
@@ -51,10 +46,17 @@ describe('toErrorMember: the translation of Qonto errors to mutation error membe
 
   it('412 → EinvoicingPreconditionFailedError with Qonto’s code, detail and trace id', async () => {
     const { ctx } = contextWith(null);
-    const member = await toErrorMember(http(412, { code: 'einvoicing_not_activated', detail: 'Not activated' }, 'abc'), { ctx, members: ALL });
+    const member = await toErrorMember(http(412, { code: 'einvoicing_not_activated', detail: 'Not activated' }, 'abc'), {
+      ctx,
+      members: ALL,
+    });
     expect(member).toBeInstanceOf(EinvoicingPreconditionFailedError);
     expect(member).toMatchObject({ code: 'einvoicing_not_activated', detail: 'Not activated', traceId: 'abc' });
-    expect(await toErrorMember(http(412), { ctx, members: ALL })).toMatchObject({ code: 'precondition_failed', detail: null, traceId: null });
+    expect(await toErrorMember(http(412), { ctx, members: ALL })).toMatchObject({
+      code: 'precondition_failed',
+      detail: null,
+      traceId: null,
+    });
   });
 
   it('422 naming a mapped attribute → ValidationError on the GraphQL input path, without reading the invoice', async () => {
@@ -68,7 +70,13 @@ describe('toErrorMember: the translation of Qonto errors to mutation error membe
 
   it('any other 422 with invalidState → InvalidInvoiceStateError with the status read again', async () => {
     const { ctx, reads } = contextWith({ id: 'inv-1', status: 'draft' });
-    const call: QontoCall = { ctx, members: ALL, invoiceId: 'inv-1', fields: { paid_at: 'paidAt' }, invalidState: 'Only a paid invoice can be unmarked' };
+    const call: QontoCall = {
+      ctx,
+      members: ALL,
+      invoiceId: 'inv-1',
+      fields: { paid_at: 'paidAt' },
+      invalidState: 'Only a paid invoice can be unmarked',
+    };
     const member = await toErrorMember(http(422, { code: 'invalid_transition' }), call);
     expect(member).toBeInstanceOf(InvalidInvoiceStateError);
     expect(member).toMatchObject({ status: 'draft', message: 'Only a paid invoice can be unmarked' });
@@ -90,7 +98,13 @@ describe('toErrorMember: the translation of Qonto errors to mutation error membe
 
   it('only members of the union: others fall through to the next row or stay as they are', async () => {
     const { ctx } = contextWith({ id: 'inv-1', status: 'unpaid' });
-    const unmark: QontoCall = { ctx, members: [NotFoundError, InvalidInvoiceStateError], invoiceId: 'inv-1', fields: { paid_at: 'paidAt' }, invalidState: 'refused' };
+    const unmark: QontoCall = {
+      ctx,
+      members: [NotFoundError, InvalidInvoiceStateError],
+      invoiceId: 'inv-1',
+      fields: { paid_at: 'paidAt' },
+      invalidState: 'refused',
+    };
     expect(await toErrorMember(http(422, { pointer: '/data/attributes/paid_at' }), unmark)).toBeInstanceOf(InvalidInvoiceStateError);
     const precondition = http(412);
     expect(await toErrorMember(precondition, unmark)).toBe(precondition);
@@ -98,7 +112,13 @@ describe('toErrorMember: the translation of Qonto errors to mutation error membe
 
   it('leaves every other error as it is', async () => {
     const { ctx } = contextWith(null);
-    const call: QontoCall = { ctx, members: ALL, invoiceId: 'inv-1', invalidState: 'refused', refusedInput: { field: 'files', message: 'x' } };
+    const call: QontoCall = {
+      ctx,
+      members: ALL,
+      invoiceId: 'inv-1',
+      invalidState: 'refused',
+      refusedInput: { field: 'files', message: 'x' },
+    };
     for (const error of [
       http(401),
       http(403),

@@ -118,7 +118,12 @@ async function orNullWhenMissing(promise) {
 
 /** Cursors are page numbers (the benchmark reads the first page only). */
 const cursorOf = (page) => Buffer.from(`page:${page}`).toString('base64url');
-const pageOf = (cursor) => Number(Buffer.from(cursor, 'base64url').toString().replace(/^page:/, '')) || 0;
+const pageOf = (cursor) =>
+  Number(
+    Buffer.from(cursor, 'base64url')
+      .toString()
+      .replace(/^page:/, ''),
+  ) || 0;
 
 const resolvers = {
   Query: {
@@ -143,7 +148,8 @@ const resolvers = {
     },
     // list items come without their events: read the invoice itself then
     einvoicingLifecycleEvents: async (invoice, _args, { qonto }) => {
-      const events = invoice.einvoicing_lifecycle_events ?? (await orNullWhenMissing(qonto.clientInvoice(invoice.id)))?.einvoicing_lifecycle_events;
+      const events =
+        invoice.einvoicing_lifecycle_events ?? (await orNullWhenMissing(qonto.clientInvoice(invoice.id)))?.einvoicing_lifecycle_events;
       return events ?? [];
     },
   },

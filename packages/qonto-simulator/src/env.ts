@@ -12,7 +12,12 @@ const integer = (fallback: number, min: number, max: number) =>
 
 const EnvSchema = z.object({
   PORT: integer(4010, 0, 65535),
-  HOST: z.string().trim().min(1).optional().transform((value) => value ?? '127.0.0.1'),
+  HOST: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .transform((value) => value ?? '127.0.0.1'),
   SIMULATOR_WEBHOOK_URL: z
     .string()
     .trim()
@@ -28,9 +33,7 @@ export type SimulatorEnv = z.infer<typeof EnvSchema>;
 
 /** Parses the environment; throws an Error whose message is one line naming the bad variable. */
 export function parseSimulatorEnv(env: NodeJS.ProcessEnv): SimulatorEnv {
-  const picked = Object.fromEntries(
-    Object.keys(EnvSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
-  );
+  const picked = Object.fromEntries(Object.keys(EnvSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]));
   const result = EnvSchema.safeParse(picked);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

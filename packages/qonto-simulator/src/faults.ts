@@ -46,10 +46,7 @@ export interface FaultController {
 }
 
 /** What a request must suffer, decided once per `/v2` request. */
-export type RequestFault =
-  | { kind: 'hang' }
-  | { kind: 'rate-limit'; retryAfterSeconds?: number }
-  | { kind: 'fail'; status: number };
+export type RequestFault = { kind: 'hang' } | { kind: 'rate-limit'; retryAfterSeconds?: number } | { kind: 'fail'; status: number };
 
 /** Which fault applies to one first delivery of a webhook. */
 export interface WebhookDeliveryFault {

@@ -14,7 +14,10 @@ export class IdempotencyCache {
   private readonly cache = new Map<string, CachedResponse>();
   private readonly locks = new Map<string, Promise<void>>();
 
-  constructor(private readonly ttlMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Runs `execute` under the key, or replays the cached answer. */
   async run(authorization: string, key: string, execute: () => Promise<SimResponse>): Promise<SimResponse> {

@@ -12,7 +12,10 @@ export function invoicePage(invoice: InvoiceRecord): string {
   const clientName = client ? (client.name ?? [client.first_name, client.last_name].filter(Boolean).join(' ')) : '—';
   const total = invoice.total_amount_cents === null ? '—' : `${formatCents(invoice.total_amount_cents)} ${invoice.currency ?? ''}`;
   const rows = invoice.items
-    .map((item) => `<tr><td>${escapeHtml(item.title)}</td><td>${escapeHtml(item.quantity)}</td><td>${formatCents(item.total_amount_cents)}</td></tr>`)
+    .map(
+      (item) =>
+        `<tr><td>${escapeHtml(item.title)}</td><td>${escapeHtml(item.quantity)}</td><td>${formatCents(item.total_amount_cents)}</td></tr>`,
+    )
     .join('');
   const events = invoice.events.map((event) => `<li>${escapeHtml(event.status_code)} — ${escapeHtml(event.timestamp)}</li>`).join('');
   return `<!doctype html>

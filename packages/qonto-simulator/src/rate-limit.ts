@@ -77,7 +77,10 @@ export class RateLimiter {
   private readonly perTenMinutes: number;
   private readonly unauthorizedPerHour: number;
 
-  constructor(options: RateLimitOptions = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    options: RateLimitOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.perTenSeconds = options.perTenSeconds ?? 1000;
     this.perTenMinutes = options.perTenMinutes ?? 10_000;
     this.unauthorizedPerHour = options.unauthorizedPerHour ?? 200;

@@ -10,7 +10,17 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-type AtelierClientKey = 'delacroix' | 'boulangerie' | 'nova' | 'moreau' | 'girard' | 'motsBleus' | 'hotelParc' | 'verdure' | 'dubois' | 'lefevre';
+type AtelierClientKey =
+  | 'delacroix'
+  | 'boulangerie'
+  | 'nova'
+  | 'moreau'
+  | 'girard'
+  | 'motsBleus'
+  | 'hotelParc'
+  | 'verdure'
+  | 'dubois'
+  | 'lefevre';
 type AtelierInvoiceKey =
   | 'readyToSend'
   | 'readyToSendNova'
@@ -62,12 +72,36 @@ function pick<K extends string>(ids: Record<string, string>, keys: readonly K[])
 }
 
 const ATELIER_CLIENT_IDS = pick<AtelierClientKey>(clientIds(ATELIER_SPEC), [
-  'delacroix', 'boulangerie', 'nova', 'moreau', 'girard', 'motsBleus', 'hotelParc', 'verdure', 'dubois', 'lefevre',
+  'delacroix',
+  'boulangerie',
+  'nova',
+  'moreau',
+  'girard',
+  'motsBleus',
+  'hotelParc',
+  'verdure',
+  'dubois',
+  'lefevre',
 ]);
 const ATELIER_INVOICE_IDS = pick<AtelierInvoiceKey>(invoiceIds(ATELIER_SPEC), [
-  'readyToSend', 'readyToSendNova', 'readyToSendMotsBleus', 'readyToSendHotel', 'rejectedClient', 'refusedClient',
-  'notReachable', 'notReachableCompany', 'draft', 'draftIndividual', 'canceled', 'paid', 'alreadyApproved',
-  'paidEinvoiced', 'inProgress', 'alreadyRejected', 'alreadyRefused', 'pending',
+  'readyToSend',
+  'readyToSendNova',
+  'readyToSendMotsBleus',
+  'readyToSendHotel',
+  'rejectedClient',
+  'refusedClient',
+  'notReachable',
+  'notReachableCompany',
+  'draft',
+  'draftIndividual',
+  'canceled',
+  'paid',
+  'alreadyApproved',
+  'paidEinvoiced',
+  'inProgress',
+  'alreadyRejected',
+  'alreadyRefused',
+  'pending',
 ]);
 const BUREAU_CLIENT_IDS = pick<BureauClientKey>(clientIds(BUREAU_SPEC), ['phare', 'armor', 'le-gall']);
 const BUREAU_INVOICE_IDS = pick<BureauInvoiceKey>(invoiceIds(BUREAU_SPEC), ['readyToSend', 'draft', 'paid', 'alreadyApproved']);

@@ -45,16 +45,25 @@ function errorResponse(error: unknown, traceId: string, logger?: SimulatorLogger
     const response = jsonResponse(error.status, errorBody(error.errors, traceId));
     return { ...response, headers: { ...response.headers, ...error.headers } };
   }
-  logger?.warn({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, 'simulator handler failed');
+  logger?.warn(
+    { err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) },
+    'simulator handler failed',
+  );
   return jsonResponse(500, errorBody([{ code: 'internal_server_error', detail: 'Unexpected simulator error.' }], traceId));
 }
 
 function faultResponse(fault: Exclude<RequestFault, { kind: 'hang' }>, traceId: string): SimResponse {
   if (fault.kind === 'rate-limit') {
     const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
-    return errorResponse(new ApiError(429, [{ code: 'too_many_requests', detail: 'Too many requests (injected fault).' }], headers), traceId);
+    return errorResponse(
+      new ApiError(429, [{ code: 'too_many_requests', detail: 'Too many requests (injected fault).' }], headers),
+      traceId,
+    );
   }
-  return errorResponse(new ApiError(fault.status, [{ code: serverErrorCode(fault.status), detail: `Injected failure (${fault.status}).` }]), traceId);
+  return errorResponse(
+    new ApiError(fault.status, [{ code: serverErrorCode(fault.status), detail: `Injected failure (${fault.status}).` }]),
+    traceId,
+  );
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -72,7 +81,11 @@ export class SimulatorServer {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         options.logger?.warn({ err: String(error) }, 'simulator request failed');
-        if (!res.headersSent && !res.destroyed) this.write(res, jsonResponse(500, errorBody([{ code: 'internal_server_error', detail: 'Unexpected simulator error.' }], newTraceId())));
+        if (!res.headersSent && !res.destroyed)
+          this.write(
+            res,
+            jsonResponse(500, errorBody([{ code: 'internal_server_error', detail: 'Unexpected simulator error.' }], newTraceId())),
+          );
       });
     });
     this.server.keepAliveTimeout = 5000;
@@ -117,8 +130,14 @@ export class SimulatorServer {
     const parts = url.pathname.split('/').filter(Boolean);
     if (method === 'GET' && parts.length === 2 && parts[0] === 'invoices') {
       const invoice = store.invoiceById(parts[1] ?? '');
-      if (invoice?.file) return { status: 200, headers: { 'content-type': invoice.file.content_type, [TRACE_HEADER]: traceId }, body: invoice.file.bytes };
-      if (invoice) return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', [TRACE_HEADER]: traceId }, body: Buffer.from(invoicePage(invoice)) };
+      if (invoice?.file)
+        return { status: 200, headers: { 'content-type': invoice.file.content_type, [TRACE_HEADER]: traceId }, body: invoice.file.bytes };
+      if (invoice)
+        return {
+          status: 200,
+          headers: { 'content-type': 'text/html; charset=utf-8', [TRACE_HEADER]: traceId },
+          body: Buffer.from(invoicePage(invoice)),
+        };
     }
     if (method === 'GET' && parts.length === 2 && parts[0] === 'uploads') {
       const upload = store.uploadById(parts[1] ?? '');
@@ -151,7 +170,10 @@ export class SimulatorServer {
     const wait = rateLimiter.check(address);
     if (wait !== null) {
       req.resume();
-      response = errorResponse(new ApiError(429, [{ code: 'too_many_requests', detail: 'Rate limit exceeded; retry later.' }], { 'retry-after': String(wait) }), traceId);
+      response = errorResponse(
+        new ApiError(429, [{ code: 'too_many_requests', detail: 'Rate limit exceeded; retry later.' }], { 'retry-after': String(wait) }),
+        traceId,
+      );
     } else {
       const match = router.match(method, url.pathname);
       const fault = faults.takeRequestFault(match?.key ?? `${method} ${url.pathname}`, `${method} ${url.pathname}`);
@@ -184,7 +206,10 @@ export class SimulatorServer {
       body = await readBody(req, BODY_LIMIT);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        return errorResponse(new ApiError(422, [{ code: 'invalid', detail: 'The request body is too large.', source: { pointer: '/data' } }]), traceId);
+        return errorResponse(
+          new ApiError(422, [{ code: 'invalid', detail: 'The request body is too large.', source: { pointer: '/data' } }]),
+          traceId,
+        );
       }
       throw error;
     }

@@ -9,10 +9,13 @@ export class TimerRegistry {
   /** Runs `fn` after `ms` (unless closed meanwhile). */
   set(fn: () => void, ms: number): NodeJS.Timeout | undefined {
     if (this.closed) return undefined;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fn();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     this.timers.add(timer);
     return timer;
   }

@@ -28,7 +28,7 @@ export class BodyValidator {
 
   /** True when the body has the key (even with a null value). */
   has(key: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.body, key);
+    return Object.hasOwn(this.body, key);
   }
 
   /** The raw value of a key. */
@@ -133,7 +133,11 @@ export class BodyValidator {
 
 /** A {@link BodyValidator} for a nested object: every field is reported as `<prefix>/<key>`. */
 export class NestedValidator extends BodyValidator {
-  constructor(value: Record<string, unknown>, private readonly prefix: string, sharedErrors: ApiErrorEntry[]) {
+  constructor(
+    value: Record<string, unknown>,
+    private readonly prefix: string,
+    sharedErrors: ApiErrorEntry[],
+  ) {
     super(value);
     (this as { errors: ApiErrorEntry[] }).errors = sharedErrors;
   }
@@ -151,7 +155,11 @@ export class NestedValidator extends BodyValidator {
     return super.date(key, { ...options, field: options.field ?? this.field(key) });
   }
 
-  override oneOf<T extends string>(key: string, allowed: readonly T[], options: { field?: string; required?: boolean } = {}): T | null | undefined {
+  override oneOf<T extends string>(
+    key: string,
+    allowed: readonly T[],
+    options: { field?: string; required?: boolean } = {},
+  ): T | null | undefined {
     return super.oneOf(key, allowed, { ...options, field: options.field ?? this.field(key) });
   }
 

@@ -206,7 +206,9 @@ export class WebhookDispatcher {
       this.finish(job);
       return;
     }
-    const status = this.options.faults.takeWebhookFailure() ? 'error' : await this.post(subscription.callback_url, subscription.secret, job.body);
+    const status = this.options.faults.takeWebhookFailure()
+      ? 'error'
+      : await this.post(subscription.callback_url, subscription.secret, job.body);
     if (this.closed) return;
     this.record(job, attempt, status);
     if (isSuccess(status)) {
@@ -215,7 +217,10 @@ export class WebhookDispatcher {
     }
     const retryDelay = this.options.retryDelaysMs[attempt - 1];
     if (retryDelay === undefined) {
-      this.options.logger?.warn({ eventId: job.eventId, subscriptionId: job.subscriptionId, attempts: attempt }, 'webhook dropped after retries');
+      this.options.logger?.warn(
+        { eventId: job.eventId, subscriptionId: job.subscriptionId, attempts: attempt },
+        'webhook dropped after retries',
+      );
       this.finish(job);
       return;
     }
@@ -224,7 +229,14 @@ export class WebhookDispatcher {
   }
 
   private record(job: Job, attempt: number, status: number | 'error'): void {
-    const delivery: WebhookDelivery = { subscriptionId: job.subscriptionId, eventId: job.eventId, type: job.type, attempt, status, at: Date.now() };
+    const delivery: WebhookDelivery = {
+      subscriptionId: job.subscriptionId,
+      eventId: job.eventId,
+      type: job.type,
+      attempt,
+      status,
+      at: Date.now(),
+    };
     this.deliveries.push(delivery);
     this.options.logger?.info({ ...delivery }, 'webhook attempt');
     for (const listener of [...this.listeners]) {

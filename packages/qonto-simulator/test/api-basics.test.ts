@@ -115,7 +115,13 @@ describe('organization and e-invoicing settings', () => {
       legal_country: 'FR',
     });
     expect(body.organization!.bank_accounts).toEqual([
-      expect.objectContaining({ iban: SEED.atelier.iban, currency: 'EUR', status: 'active', main: true, balance_cents: expect.any(Number) }),
+      expect.objectContaining({
+        iban: SEED.atelier.iban,
+        currency: 'EUR',
+        status: 'active',
+        main: true,
+        balance_cents: expect.any(Number),
+      }),
     ]);
   });
 
@@ -133,11 +139,40 @@ describe('representation', () => {
     const invoice = body.client_invoice!;
     expect(Object.keys(invoice).sort()).toEqual(
       [
-        'id', 'organization_id', 'attachment_id', 'number', 'status', 'purchase_order', 'invoice_url', 'contact_email',
-        'terms_and_conditions', 'discount_conditions', 'late_payment_penalties', 'legal_fixed_compensation', 'header', 'footer',
-        'currency', 'total_amount', 'total_amount_cents', 'vat_amount', 'vat_amount_cents', 'issue_date', 'due_date',
-        'performance_date', 'performance_start_date', 'performance_end_date', 'created_at', 'updated_at', 'finalized_at',
-        'paid_at', 'stamp_duty_amount', 'discount', 'items', 'client', 'einvoicing_status', 'einvoicing_lifecycle_events',
+        'id',
+        'organization_id',
+        'attachment_id',
+        'number',
+        'status',
+        'purchase_order',
+        'invoice_url',
+        'contact_email',
+        'terms_and_conditions',
+        'discount_conditions',
+        'late_payment_penalties',
+        'legal_fixed_compensation',
+        'header',
+        'footer',
+        'currency',
+        'total_amount',
+        'total_amount_cents',
+        'vat_amount',
+        'vat_amount_cents',
+        'issue_date',
+        'due_date',
+        'performance_date',
+        'performance_start_date',
+        'performance_end_date',
+        'created_at',
+        'updated_at',
+        'finalized_at',
+        'paid_at',
+        'stamp_duty_amount',
+        'discount',
+        'items',
+        'client',
+        'einvoicing_status',
+        'einvoicing_lifecycle_events',
       ].sort(),
     );
     expect(invoice).not.toHaveProperty('client_id');
@@ -146,7 +181,12 @@ describe('representation', () => {
     expect(invoice.invoice_url).toBe(`${sim.url}/invoices/${invoice.id}`);
     expect(invoice.einvoicing_status).toBe('approved');
     expect(invoice.einvoicing_lifecycle_events!.map((event) => event.status_code)).toEqual(['200', '201', '202', '203', '204', '205']);
-    expect(invoice.einvoicing_lifecycle_events![0]).toEqual({ status_code: '200', timestamp: expect.stringMatching(TIMESTAMP), reason: null, reason_message: null });
+    expect(invoice.einvoicing_lifecycle_events![0]).toEqual({
+      status_code: '200',
+      timestamp: expect.stringMatching(TIMESTAMP),
+      reason: null,
+      reason_message: null,
+    });
     expect(invoice.client).toMatchObject({ id: SEED.atelier.clients.delacroix, name: 'Maison Delacroix SARL', type: 'company' });
     expect(invoice.client).not.toHaveProperty('e_invoicing_reachable');
     expect(invoice.total_amount).toEqual({ value: '2340.00', currency: 'EUR' });
@@ -195,7 +235,13 @@ describe('representation', () => {
       billing_address: { street_address: '4 place Bellecour', city: 'Lyon', zip_code: '69002', province_code: null, country_code: 'fr' },
     });
     const person = (await atelier.get(`/v2/clients/${SEED.atelier.clients.dubois}`)).body.client!;
-    expect(person).toMatchObject({ kind: 'individual', first_name: 'Camille', last_name: 'Dubois', name: 'Camille Dubois', e_invoicing_reachable: false });
+    expect(person).toMatchObject({
+      kind: 'individual',
+      first_name: 'Camille',
+      last_name: 'Dubois',
+      name: 'Camille Dubois',
+      e_invoicing_reachable: false,
+    });
   });
 });
 
@@ -265,7 +311,9 @@ describe('invoice list filters and sort', () => {
 
   it('sorts by created_at both ways (desc by default)', async () => {
     const desc = (await atelier.get('/v2/client_invoices')).body.client_invoices!.map((invoice) => invoice.created_at!);
-    const asc = (await atelier.get('/v2/client_invoices', { sort_by: 'created_at:asc' })).body.client_invoices!.map((invoice) => invoice.created_at!);
+    const asc = (await atelier.get('/v2/client_invoices', { sort_by: 'created_at:asc' })).body.client_invoices!.map(
+      (invoice) => invoice.created_at!,
+    );
     expect(desc).toEqual([...desc].sort().reverse());
     expect(asc).toEqual([...desc].reverse());
   });
@@ -325,7 +373,10 @@ describe('client list filters and sort', () => {
   });
 
   it('filters by updated_at range', async () => {
-    const { body } = await atelier.get('/v2/clients', { 'filter[updated_at_from]': '2025-11-01T00:00:00Z', 'filter[updated_at_to]': '2025-11-30T23:59:59Z' });
+    const { body } = await atelier.get('/v2/clients', {
+      'filter[updated_at_from]': '2025-11-01T00:00:00Z',
+      'filter[updated_at_to]': '2025-11-30T23:59:59Z',
+    });
     expect(body.clients!.map((client) => client.id).sort()).toEqual(
       [SEED.atelier.clients.hotelParc, SEED.atelier.clients.verdure, SEED.atelier.clients.dubois].sort(),
     );
@@ -349,9 +400,24 @@ describe('malformed input never crashes the simulator', () => {
     await atelier.post('/v2/clients', { kind: 'company', name: 'Recorded' }, { 'X-Qonto-Idempotency-Key': 'rec-1' });
     await fetch(`${sim.url}/health`);
     expect(sim.requests).toEqual([
-      { method: 'GET', path: '/v2/client_invoices', query: { per_page: '2' }, status: 200, organizationId: SEED.atelier.organizationId, at: expect.any(Number) },
+      {
+        method: 'GET',
+        path: '/v2/client_invoices',
+        query: { per_page: '2' },
+        status: 200,
+        organizationId: SEED.atelier.organizationId,
+        at: expect.any(Number),
+      },
       { method: 'GET', path: '/v2/clients', query: {}, status: 401, at: expect.any(Number) },
-      { method: 'POST', path: '/v2/clients', query: {}, status: 201, organizationId: SEED.atelier.organizationId, idempotencyKey: 'rec-1', at: expect.any(Number) },
+      {
+        method: 'POST',
+        path: '/v2/clients',
+        query: {},
+        status: 201,
+        organizationId: SEED.atelier.organizationId,
+        idempotencyKey: 'rec-1',
+        at: expect.any(Number),
+      },
     ]);
   });
 });

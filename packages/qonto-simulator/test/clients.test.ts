@@ -44,9 +44,21 @@ describe('POST /v2/clients', () => {
   });
 
   it('accepts type instead of kind, kind wins when both are sent, and maps root address fields to billing_address', async () => {
-    const viaType = await atelier.post('/v2/clients', { type: 'individual', first_name: 'Léa', last_name: 'Roux', address: '3 rue Y', city: 'Nice', zip_code: '06000', country_code: 'FR' });
+    const viaType = await atelier.post('/v2/clients', {
+      type: 'individual',
+      first_name: 'Léa',
+      last_name: 'Roux',
+      address: '3 rue Y',
+      city: 'Nice',
+      zip_code: '06000',
+      country_code: 'FR',
+    });
     expect(viaType.status).toBe(201);
-    expect(viaType.body.client).toMatchObject({ kind: 'individual', name: 'Léa Roux', billing_address: { street_address: '3 rue Y', city: 'Nice', zip_code: '06000', country_code: 'fr' } });
+    expect(viaType.body.client).toMatchObject({
+      kind: 'individual',
+      name: 'Léa Roux',
+      billing_address: { street_address: '3 rue Y', city: 'Nice', zip_code: '06000', country_code: 'fr' },
+    });
     const both = await atelier.post('/v2/clients', { kind: 'company', type: 'individual', name: 'Both SA' });
     expect(both.body.client).toMatchObject({ kind: 'company', type: 'company' });
   });
@@ -74,7 +86,9 @@ describe('POST /v2/clients', () => {
 
   it('accepts the four documented e_invoicing_address forms', async () => {
     for (const address of ['987654321', '987654321_98765432100012', '987654321_98765432100012_00001', '987654321_00002']) {
-      expect((await atelier.post('/v2/clients', { kind: 'company', name: `Form ${address}`, e_invoicing_address: address })).status).toBe(201);
+      expect((await atelier.post('/v2/clients', { kind: 'company', name: `Form ${address}`, e_invoicing_address: address })).status).toBe(
+        201,
+      );
     }
   });
 

@@ -38,7 +38,10 @@ describe('send_by_einvoice checks in the decided order', () => {
     for (const id of [inv.readyToSend, inv.draft, inv.alreadyApproved]) {
       const result = await send(id);
       expect(result.status).toBe(412);
-      expect(result.body).toEqual({ errors: [{ code: 'einvoicing_not_activated', detail: expect.any(String) }], trace_id: result.headers.get('x-tyk-trace-id') });
+      expect(result.body).toEqual({
+        errors: [{ code: 'einvoicing_not_activated', detail: expect.any(String) }],
+        trace_id: result.headers.get('x-tyk-trace-id'),
+      });
     }
     sim.store.setEinvoicingSettings(orgId, { sending_status: 'enabled', annuaire_registered: false });
     expect((await send(inv.readyToSend)).body.errors![0]!.code).toBe('einvoicing_not_activated');
@@ -88,7 +91,9 @@ describe('send_by_einvoice checks in the decided order', () => {
     const after = await invoice(inv.readyToSend);
     expect(after.status).toBe('unpaid');
     expect(after.einvoicing_status).toBe('pending');
-    expect(after.einvoicing_lifecycle_events).toEqual([{ status_code: '200', timestamp: expect.any(String), reason: null, reason_message: null }]);
+    expect(after.einvoicing_lifecycle_events).toEqual([
+      { status_code: '200', timestamp: expect.any(String), reason: null, reason_message: null },
+    ]);
     expect(sim.network.running()).toBe(1);
     expect((await send(inv.readyToSend)).status).toBe(204);
     expect(await codes(inv.readyToSend)).toEqual(['200']);
@@ -105,9 +110,24 @@ describe('send_by_einvoice checks in the decided order', () => {
 // docs/qonto-facts.md#simulator-e-invoicing-network
 describe('network progression with the manual clock', () => {
   it.each([
-    ['readyToSend', ['200', '201', '202', '203', '204', '205'], ['pending', 'submitted', 'submitted', 'submitted', 'submitted', 'approved'], null],
-    ['rejectedClient', ['200', '201', '202', '213'], ['pending', 'submitted', 'submitted', 'submission_failed'], ['SIM_REJECTED', 'Rejected by the receiving platform (simulated)']],
-    ['refusedClient', ['200', '201', '202', '203', '210'], ['pending', 'submitted', 'submitted', 'submitted', 'declined'], ['SIM_REFUSED', 'Refused by the buyer (simulated)']],
+    [
+      'readyToSend',
+      ['200', '201', '202', '203', '204', '205'],
+      ['pending', 'submitted', 'submitted', 'submitted', 'submitted', 'approved'],
+      null,
+    ],
+    [
+      'rejectedClient',
+      ['200', '201', '202', '213'],
+      ['pending', 'submitted', 'submitted', 'submission_failed'],
+      ['SIM_REJECTED', 'Rejected by the receiving platform (simulated)'],
+    ],
+    [
+      'refusedClient',
+      ['200', '201', '202', '203', '210'],
+      ['pending', 'submitted', 'submitted', 'submitted', 'declined'],
+      ['SIM_REFUSED', 'Refused by the buyer (simulated)'],
+    ],
   ] as const)('%s goes through %j', async (key, sequence, statuses, reason) => {
     await start();
     await send(inv[key]);
@@ -163,7 +183,8 @@ describe('network pace', () => {
     await start({ manualClock: false, stepIntervalMs: 5 });
     const done = new Promise<void>((resolve) => {
       sim.store.onChange((change) => {
-        if (change.resourceId === inv.refusedClient && change.type === 'v1/client-invoices' && change.data.einvoicing_status === 'declined') resolve();
+        if (change.resourceId === inv.refusedClient && change.type === 'v1/client-invoices' && change.data.einvoicing_status === 'declined')
+          resolve();
       });
     });
     const sentAt = Date.now();

@@ -1,9 +1,18 @@
 /** A UBL 2.1 invoice whose buyer is described by the given identifiers. */
-export function ublInvoice(options: { number: string; buyerName?: string; siren?: string; vat?: string; total?: string; vat_amount?: string }): string {
+export function ublInvoice(options: {
+  number: string;
+  buyerName?: string;
+  siren?: string;
+  vat?: string;
+  total?: string;
+  vat_amount?: string;
+}): string {
   const legal = options.siren
     ? `<cac:PartyLegalEntity><cbc:RegistrationName>${options.buyerName ?? ''}</cbc:RegistrationName><cbc:CompanyID schemeID="0002">${options.siren}</cbc:CompanyID></cac:PartyLegalEntity>`
     : '';
-  const tax = options.vat ? `<cac:PartyTaxScheme><cbc:CompanyID>${options.vat}</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>` : '';
+  const tax = options.vat
+    ? `<cac:PartyTaxScheme><cbc:CompanyID>${options.vat}</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>`
+    : '';
   return `<?xml version="1.0" encoding="UTF-8"?>
 <Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
          xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"

@@ -90,7 +90,8 @@ export function api(sim: Simulator, authorization: string | null = `Bearer ${sim
     patch: (path, body) => send('PATCH', path, body),
     put: (path, body) => send('PUT', path, body),
     delete: (path) => send('DELETE', path),
-    raw: async (path, init) => parse(await fetch(`${sim.url}${path}`, { ...init, headers: { ...base(), ...(init.headers as Record<string, string>) } })),
+    raw: async (path, init) =>
+      parse(await fetch(`${sim.url}${path}`, { ...init, headers: { ...base(), ...(init.headers as Record<string, string>) } })),
   };
 }
 
@@ -124,7 +125,12 @@ export class WebhookReceiver {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        const webhook: ReceivedWebhook = { headers: req.headers, raw, json: JSON.parse(raw) as ReceivedWebhook['json'], receivedAt: Date.now() };
+        const webhook: ReceivedWebhook = {
+          headers: req.headers,
+          raw,
+          json: JSON.parse(raw) as ReceivedWebhook['json'],
+          receivedAt: Date.now(),
+        };
         const index = this.received.length;
         this.received.push(webhook);
         const status = this.statusFor(index, webhook);
@@ -174,7 +180,12 @@ export class WebhookReceiver {
  * HMAC-SHA256 of `"<t>.<raw body>"` with the secret's UTF-8 bytes and compare in constant time.
  * Written here on purpose, not taken from the package, so the signing code is checked independently.
  */
-export function signatureIsValid(header: string | undefined, rawBody: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
+export function signatureIsValid(
+  header: string | undefined,
+  rawBody: string,
+  secret: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): boolean {
   if (!header) return false;
   let timestamp: number | undefined;
   const signatures: string[] = [];

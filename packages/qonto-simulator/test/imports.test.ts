@@ -92,7 +92,13 @@ describe('POST /v2/client_invoices/bulk', () => {
     const result = await bulk([{ name: 'facturx.xml', type: 'text/xml', content: xml }]);
     expect(result.status).toBe(201);
     const invoice = (await atelier.get(`/v2/client_invoices/${result.body.client_invoices![0]!.invoice_id}`)).body.client_invoice!;
-    expect(invoice).toMatchObject({ number: 'FX-77', issue_date: '2026-11-03', due_date: '2026-12-03', total_amount_cents: 60000, vat_amount_cents: 10000 });
+    expect(invoice).toMatchObject({
+      number: 'FX-77',
+      issue_date: '2026-11-03',
+      due_date: '2026-12-03',
+      total_amount_cents: 60000,
+      vat_amount_cents: 10000,
+    });
     const client = (await atelier.get(`/v2/clients/${invoice.client!.id}`)).body.client!;
     expect(client).toMatchObject({
       kind: 'company',
@@ -103,7 +109,12 @@ describe('POST /v2/client_invoices/bulk', () => {
       city: 'Paris',
     });
     expect(await counts()).toEqual([invoicesBefore + 1, clientsBefore + 1]);
-    const again = await bulk([{ name: 'other.xml', content: ciiInvoice({ number: 'FX-78', buyerName: 'Nouveau Client SAS', siren: '912000004', vat: 'FR11912000004' }) }]);
+    const again = await bulk([
+      {
+        name: 'other.xml',
+        content: ciiInvoice({ number: 'FX-78', buyerName: 'Nouveau Client SAS', siren: '912000004', vat: 'FR11912000004' }),
+      },
+    ]);
     const second = (await atelier.get(`/v2/client_invoices/${again.body.client_invoices![0]!.invoice_id}`)).body.client_invoice!;
     expect(second.client!.id).toBe(client.id);
   });
@@ -127,12 +138,36 @@ describe('POST /v2/client_invoices/bulk', () => {
   it.each([
     ['no file', []],
     ['six files', Array.from({ length: 6 }, (_, i) => ({ name: `f${i}.pdf`, content: pdf(`six-${i}`) }))],
-    ['a text file', [{ name: 'ok.pdf', content: pdf('ok-1') }, { name: 'notes.txt', type: 'text/plain', content: 'hello' }]],
-    ['an empty file', [{ name: 'ok.pdf', content: pdf('ok-2') }, { name: 'empty.pdf', content: Buffer.alloc(0) }]],
+    [
+      'a text file',
+      [
+        { name: 'ok.pdf', content: pdf('ok-1') },
+        { name: 'notes.txt', type: 'text/plain', content: 'hello' },
+      ],
+    ],
+    [
+      'an empty file',
+      [
+        { name: 'ok.pdf', content: pdf('ok-2') },
+        { name: 'empty.pdf', content: Buffer.alloc(0) },
+      ],
+    ],
     ['a file over 5 MB', [{ name: 'big.pdf', content: Buffer.alloc(5 * 1024 * 1024 + 1, 1) }]],
-    ['malformed XML', [{ name: 'ok.pdf', content: pdf('ok-3') }, { name: 'bad.xml', content: '<Invoice><ID>1</Invoice>' }]],
+    [
+      'malformed XML',
+      [
+        { name: 'ok.pdf', content: pdf('ok-3') },
+        { name: 'bad.xml', content: '<Invoice><ID>1</Invoice>' },
+      ],
+    ],
     ['unrecognised XML', [{ name: 'order.xml', content: '<?xml version="1.0"?><Order><ID>1</ID></Order>' }]],
-    ['a buyer to create next to a bad file', [{ name: 'new.xml', content: ciiInvoice({ number: 'N', buyerName: 'Jamais Créé', siren: '913000005', vat: 'FR00913000005' }) }, { name: 'x.gif', type: 'image/gif', content: 'gif' }]],
+    [
+      'a buyer to create next to a bad file',
+      [
+        { name: 'new.xml', content: ciiInvoice({ number: 'N', buyerName: 'Jamais Créé', siren: '913000005', vat: 'FR00913000005' }) },
+        { name: 'x.gif', type: 'image/gif', content: 'gif' },
+      ],
+    ],
   ] as Array<[string, FileSpec[]]>)('refuses %s with 422 invalid on client_invoices and creates nothing', async (_label, files) => {
     const before = await counts();
     const result = await bulk(files);
@@ -159,13 +194,15 @@ describe('POST /v2/client_invoices/bulk', () => {
     expect((await atelier.delete(`/v2/client_invoices/${deletable}`)).status).toBe(204);
     const again = (await bulk([{ name: 'del.pdf', content: pdf('del') }])).body.client_invoices![0]!.invoice_id;
     expect(again).not.toBe(deletable);
-    const sent = (await bulk([{ name: 'sent.xml', content: ublInvoice({ number: 'S-1', buyerName: 'Moreau', siren: '804567893' }) }])).body.client_invoices![0]!.invoice_id!;
+    const sent = (await bulk([{ name: 'sent.xml', content: ublInvoice({ number: 'S-1', buyerName: 'Moreau', siren: '804567893' }) }])).body
+      .client_invoices![0]!.invoice_id!;
     expect((await atelier.post(`/v2/client_invoices/${sent}/send_by_einvoice`)).status).toBe(204);
     expect((await atelier.delete(`/v2/client_invoices/${sent}`)).body.errors![0]!.code).toBe('invalid_transition');
   });
 
   it('sends imported invoices with the approved outcome; one without buyer is not reachable', async () => {
-    const linked = (await bulk([{ name: 'm.xml', content: ublInvoice({ number: 'M-1', buyerName: 'Moreau', siren: '804567893' }) }])).body.client_invoices![0]!.invoice_id!;
+    const linked = (await bulk([{ name: 'm.xml', content: ublInvoice({ number: 'M-1', buyerName: 'Moreau', siren: '804567893' }) }])).body
+      .client_invoices![0]!.invoice_id!;
     await atelier.post(`/v2/client_invoices/${linked}/send_by_einvoice`);
     await sim.network.flush();
     const sent = (await atelier.get(`/v2/client_invoices/${linked}`)).body.client_invoice!;
@@ -212,7 +249,13 @@ describe('uploads', () => {
     ['text', [{ name: 'a.txt', type: 'text/plain', content: 'x' }]],
     ['over 5 MB', [{ name: 'big.pdf', content: Buffer.alloc(5 * 1024 * 1024 + 1) }]],
     ['no file', []],
-    ['two files', [{ name: 'a.pdf', content: pdf('1') }, { name: 'b.pdf', content: pdf('2') }]],
+    [
+      'two files',
+      [
+        { name: 'a.pdf', content: pdf('1') },
+        { name: 'b.pdf', content: pdf('2') },
+      ],
+    ],
   ] as Array<[string, FileSpec[]]>)('refuses %s with 422 invalid on client_invoices_upload', async (_label, files) => {
     const result = await upload(files);
     expect(result.status).toBe(422);

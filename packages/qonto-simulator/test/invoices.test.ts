@@ -27,7 +27,12 @@ const validBody = () => ({
 // docs/qonto-facts.md#simulator-status-codes, docs/qonto-facts.md#simulator-invoices
 describe('POST /v2/client_invoices', () => {
   it('creates a draft: 201 wrapped, number null, client copied, no events', async () => {
-    const result = await atelier.post('/v2/client_invoices', { ...validBody(), purchase_order: 'PO-1', header: 'Bonjour', footer: 'Merci' });
+    const result = await atelier.post('/v2/client_invoices', {
+      ...validBody(),
+      purchase_order: 'PO-1',
+      header: 'Bonjour',
+      footer: 'Merci',
+    });
     expect(result.status).toBe(201);
     const invoice = result.body.client_invoice!;
     expect(invoice).toMatchObject({
@@ -55,20 +60,34 @@ describe('POST /v2/client_invoices', () => {
     const result = await atelier.post('/v2/client_invoices', {
       client_invoice: {
         ...validBody(),
-        settings: { discount_conditions: 'Aucun escompte', late_payment_penalties: '3x taux légal', legal_fixed_compensation: '40 €', vat_number: 'ignored' },
+        settings: {
+          discount_conditions: 'Aucun escompte',
+          late_payment_penalties: '3x taux légal',
+          legal_fixed_compensation: '40 €',
+          vat_number: 'ignored',
+        },
         report_einvoicing: true,
         unknown_key: 1,
       },
     });
     expect(result.status).toBe(201);
-    expect(result.body.client_invoice).toMatchObject({ discount_conditions: 'Aucun escompte', late_payment_penalties: '3x taux légal', legal_fixed_compensation: '40 €' });
+    expect(result.body.client_invoice).toMatchObject({
+      discount_conditions: 'Aucun escompte',
+      late_payment_penalties: '3x taux légal',
+      legal_fixed_compensation: '40 €',
+    });
     expect(result.body.client_invoice).not.toHaveProperty('settings');
   });
 
   it('creates and finalizes in one call with status unpaid', async () => {
     const result = await atelier.post('/v2/client_invoices', { ...validBody(), status: 'unpaid' });
     expect(result.status).toBe(201);
-    expect(result.body.client_invoice).toMatchObject({ status: 'unpaid', number: 'INV-2027-001', finalized_at: NOW.toISOString(), attachment_id: expect.any(String) });
+    expect(result.body.client_invoice).toMatchObject({
+      status: 'unpaid',
+      number: 'INV-2027-001',
+      finalized_at: NOW.toISOString(),
+      attachment_id: expect.any(String),
+    });
   });
 
   it.each([
@@ -116,8 +135,16 @@ describe('POST /v2/client_invoices', () => {
     const bare = (await atelier.post('/v2/clients', { kind: 'company', name: 'Sans Devise' })).body.client!;
     const result = await atelier.post('/v2/client_invoices', { ...validBody(), client_id: bare.id });
     expect(result.status).toBe(422);
-    expect(result.body.errors).toContainEqual({ code: 'invalid', detail: expect.any(String), source: { pointer: '/data/attributes/currency' } });
-    expect(result.body.errors).toContainEqual({ code: 'invalid', detail: expect.any(String), source: { pointer: '/data/attributes/client_id' } });
+    expect(result.body.errors).toContainEqual({
+      code: 'invalid',
+      detail: expect.any(String),
+      source: { pointer: '/data/attributes/currency' },
+    });
+    expect(result.body.errors).toContainEqual({
+      code: 'invalid',
+      detail: expect.any(String),
+      source: { pointer: '/data/attributes/client_id' },
+    });
   });
 
   it('accepts an upload_id from POST /v2/client_invoices/uploads', async () => {
@@ -136,9 +163,22 @@ describe('totals and numbering', () => {
       ...validBody(),
       discount: { type: 'absolute', value: '10.00' },
       items: [
-        { title: 'Consulting', quantity: '1.5', unit: 'hour', unit_price: { value: '100.00', currency: 'EUR' }, vat_rate: '0.2', discount: { type: 'percentage', value: '0.1' } },
+        {
+          title: 'Consulting',
+          quantity: '1.5',
+          unit: 'hour',
+          unit_price: { value: '100.00', currency: 'EUR' },
+          vat_rate: '0.2',
+          discount: { type: 'percentage', value: '0.1' },
+        },
         { title: 'Livres', quantity: '3', unit_price: { value: '19.99', currency: 'EUR' }, vat_rate: '0.055' },
-        { title: 'Tiers', quantity: '0.333', unit_price: { value: '10.00', currency: 'EUR' }, vat_rate: '0.2', discount: { type: 'absolute', value: '1.00' } },
+        {
+          title: 'Tiers',
+          quantity: '0.333',
+          unit_price: { value: '10.00', currency: 'EUR' },
+          vat_rate: '0.2',
+          discount: { type: 'absolute', value: '1.00' },
+        },
         { title: 'Arrondi', quantity: '1', unit_price: { value: '0.25', currency: 'EUR' }, vat_rate: '0.1' },
       ],
     });
@@ -186,7 +226,9 @@ describe('totals and numbering', () => {
     const local = await startSimulator({ now: () => new Date('2026-11-24T12:00:00.000Z') });
     try {
       const client = api(local);
-      const numbers = (await client.get('/v2/client_invoices')).body.client_invoices!.map((invoice) => invoice.number).filter((n): n is string => !!n?.startsWith('INV-2026-'));
+      const numbers = (await client.get('/v2/client_invoices')).body
+        .client_invoices!.map((invoice) => invoice.number)
+        .filter((n): n is string => !!n?.startsWith('INV-2026-'));
       const highest = Math.max(...numbers.map((n) => Number(n.slice(-3))));
       const result = await client.post(`/v2/client_invoices/${inv.draft}/finalize`);
       expect(result.body.client_invoice!.number).toBe(`INV-2026-${String(highest + 1).padStart(3, '0')}`);
@@ -312,7 +354,14 @@ describe('send by email', () => {
       },
     ]);
     await atelier.post(`/v2/client_invoices/${inv.paid}/send`, { send_to: ['a@b.example'], email_title: 'Reçu', copy_to_self: false });
-    expect(sim.outbox[1]).toEqual({ invoiceId: inv.paid, organizationId: SEED.atelier.organizationId, sendTo: ['a@b.example'], emailTitle: 'Reçu', copyToSelf: false, at: NOW.toISOString() });
+    expect(sim.outbox[1]).toEqual({
+      invoiceId: inv.paid,
+      organizationId: SEED.atelier.organizationId,
+      sendTo: ['a@b.example'],
+      emailTitle: 'Reçu',
+      copyToSelf: false,
+      at: NOW.toISOString(),
+    });
     expect((await atelier.get(`/v2/client_invoices/${inv.readyToSend}`)).body.client_invoice!.status).toBe('unpaid');
   });
 

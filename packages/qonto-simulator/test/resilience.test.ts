@@ -58,7 +58,9 @@ describe('idempotency', () => {
   it('runs concurrent requests with the same key one after another: one creation, identical answers', async () => {
     await start();
     const headers = { 'X-Qonto-Idempotency-Key': 'burst' };
-    const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => atelier.post('/v2/clients', { kind: 'company', name: `Burst ${i}` }, headers)));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => atelier.post('/v2/clients', { kind: 'company', name: `Burst ${i}` }, headers)),
+    );
     expect(new Set(answers.map((answer) => answer.text)).size).toBe(1);
     expect(await clientCount()).toBe(SEED.atelier.clientCount + 1);
   });
@@ -67,7 +69,8 @@ describe('idempotency', () => {
     await start();
     const headers = { 'X-Qonto-Idempotency-Key': 'mail-1' };
     const body = { send_to: ['a@b.example'], email_title: 'Facture' };
-    for (let i = 0; i < 3; i += 1) expect((await atelier.post(`/v2/client_invoices/${SEED.atelier.invoices.readyToSend}/send`, body, headers)).status).toBe(204);
+    for (let i = 0; i < 3; i += 1)
+      expect((await atelier.post(`/v2/client_invoices/${SEED.atelier.invoices.readyToSend}/send`, body, headers)).status).toBe(204);
     expect(sim.outbox).toHaveLength(1);
     const paidHeaders = { 'X-Qonto-Idempotency-Key': 'paid-1' };
     const paid = await atelier.post(`/v2/client_invoices/${SEED.atelier.invoices.readyToSend}/mark_as_paid`, {}, paidHeaders);
@@ -96,7 +99,10 @@ describe('rate limits', () => {
     clock += 4_000;
     const limited = await atelier.get('/v2/einvoicing/settings');
     expect(limited.status).toBe(429);
-    expect(limited.body).toEqual({ errors: [{ code: 'too_many_requests', detail: expect.any(String) }], trace_id: limited.headers.get('x-tyk-trace-id') });
+    expect(limited.body).toEqual({
+      errors: [{ code: 'too_many_requests', detail: expect.any(String) }],
+      trace_id: limited.headers.get('x-tyk-trace-id'),
+    });
     expect(limited.headers.get('retry-after')).toBe('6');
     expect((await atelier.get('/v2/einvoicing/settings')).status).toBe(429);
     clock += 6_000;
@@ -143,7 +149,10 @@ describe('request faults', () => {
     for (let i = 0; i < 2; i += 1) {
       const failed = await atelier.get(`/v2/client_invoices/${SEED.atelier.invoices.paid}`);
       expect(failed.status).toBe(503);
-      expect(failed.body).toEqual({ errors: [{ code: 'service_unavailable', detail: expect.any(String) }], trace_id: failed.headers.get('x-tyk-trace-id') });
+      expect(failed.body).toEqual({
+        errors: [{ code: 'service_unavailable', detail: expect.any(String) }],
+        trace_id: failed.headers.get('x-tyk-trace-id'),
+      });
     }
     expect(sim.faults.current().failNext.count).toBe(0);
     expect((await atelier.get(`/v2/client_invoices/${SEED.atelier.invoices.paid}`)).status).toBe(200);
@@ -168,7 +177,9 @@ describe('request faults', () => {
   it('hangNext never answers until the client gives up', async () => {
     await start();
     sim.faults.set({ hangNext: { count: 1 } });
-    await expect(fetch(`${sim.url}/v2/clients`, { headers: { authorization: SEED.atelier.apiKey }, signal: AbortSignal.timeout(150) })).rejects.toThrow();
+    await expect(
+      fetch(`${sim.url}/v2/clients`, { headers: { authorization: SEED.atelier.apiKey }, signal: AbortSignal.timeout(150) }),
+    ).rejects.toThrow();
     expect((await atelier.get('/v2/clients')).status).toBe(200);
     expect(sim.requests.map((request) => request.status)).toEqual([0, 200]);
   });

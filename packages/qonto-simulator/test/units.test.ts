@@ -14,7 +14,9 @@ describe('ids', () => {
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(50);
-    expect(uuidv7(JAN_2026 + 1000).slice(0, 13)).toBe(`${(JAN_2026 + 1000).toString(16).padStart(12, '0').slice(0, 8)}-${(JAN_2026 + 1000).toString(16).padStart(12, '0').slice(8)}`);
+    expect(uuidv7(JAN_2026 + 1000).slice(0, 13)).toBe(
+      `${(JAN_2026 + 1000).toString(16).padStart(12, '0').slice(0, 8)}-${(JAN_2026 + 1000).toString(16).padStart(12, '0').slice(8)}`,
+    );
   });
 
   it('derives deterministic seed ids that carry the timestamp', () => {
@@ -120,7 +122,13 @@ describe('seed', () => {
 
 describe('standalone environment (main.ts)', () => {
   it('applies defaults', () => {
-    expect(parseSimulatorEnv({})).toEqual({ PORT: 4010, HOST: '127.0.0.1', SIMULATOR_WEBHOOK_URL: undefined, SIMULATOR_WEBHOOK_SECRET: undefined, SIMULATOR_STEP_MS: 2000 });
+    expect(parseSimulatorEnv({})).toEqual({
+      PORT: 4010,
+      HOST: '127.0.0.1',
+      SIMULATOR_WEBHOOK_URL: undefined,
+      SIMULATOR_WEBHOOK_SECRET: undefined,
+      SIMULATOR_STEP_MS: 2000,
+    });
   });
 
   it('reads every variable', () => {

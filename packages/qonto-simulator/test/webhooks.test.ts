@@ -34,7 +34,9 @@ function hasCents(value: unknown): boolean {
 // docs/qonto-facts.md#webhook-signature, docs/qonto-facts.md#simulator-webhooks
 describe('signature', () => {
   it("matches Qonto's published test vector", () => {
-    expect(signatureHeader('test-secret', 1704110400, '{"test":"data"}')).toBe('t=1704110400,v1=56aff06dc227db80d6568a5070f912c601c31f20451745d257cbc0b5dfa93805');
+    expect(signatureHeader('test-secret', 1704110400, '{"test":"data"}')).toBe(
+      't=1704110400,v1=56aff06dc227db80d6568a5070f912c601c31f20451745d257cbc0b5dfa93805',
+    );
   });
 
   it("the tests' own verifier accepts the test vector and refuses a wrong secret, a changed body and a stale t", () => {
@@ -53,7 +55,13 @@ describe('webhook delivery', () => {
     expect(sim.webhookSecret).toMatch(/^whsec_[0-9A-Za-z]{32}$/);
     const subscriptions = (await atelier.get('/v2/webhook_subscriptions')).body.subscriptions!;
     expect(subscriptions).toEqual([
-      expect.objectContaining({ callback_url: receiver.url, types: ['v1/client-invoices', 'v1/clients'], secret: sim.webhookSecret, organization_id: SEED.atelier.organizationId, membership_id: SEED.atelier.membershipId }),
+      expect.objectContaining({
+        callback_url: receiver.url,
+        types: ['v1/client-invoices', 'v1/clients'],
+        secret: sim.webhookSecret,
+        organization_id: SEED.atelier.organizationId,
+        membership_id: SEED.atelier.membershipId,
+      }),
     ]);
     const given = await startSimulator({ webhookUrl: receiver.url, webhookSecret: 'whsec_given_secret_with_enough_chars_12' });
     try {
@@ -68,7 +76,14 @@ describe('webhook delivery', () => {
     expect((await atelier.post(`/v2/client_invoices/${inv.readyToSend}/send_by_einvoice`)).status).toBe(204);
     await sim.webhooks.idle();
     expect(receiver.received).toHaveLength(6);
-    expect(receiver.received.map((webhook) => webhook.json.data.einvoicing_status)).toEqual(['pending', 'submitted', 'submitted', 'submitted', 'submitted', 'approved']);
+    expect(receiver.received.map((webhook) => webhook.json.data.einvoicing_status)).toEqual([
+      'pending',
+      'submitted',
+      'submitted',
+      'submitted',
+      'submitted',
+      'approved',
+    ]);
     for (const webhook of receiver.received) {
       expect(verified(webhook)).toBe(true);
       expect(webhook.headers['content-type']).toBe('application/json');
@@ -77,7 +92,9 @@ describe('webhook delivery', () => {
       expect(webhook.json.data.id).toBe(inv.readyToSend);
     }
     expect(new Set(receiver.received.map((webhook) => webhook.json.id)).size).toBe(6);
-    expect(sim.webhooks.deliveries.map((delivery) => [delivery.attempt, delivery.status])).toEqual(Array.from({ length: 6 }, () => [1, 200]));
+    expect(sim.webhooks.deliveries.map((delivery) => [delivery.attempt, delivery.status])).toEqual(
+      Array.from({ length: 6 }, () => [1, 200]),
+    );
   });
 
   // docs/qonto-facts.md#webhook-envelope, docs/qonto-facts.md#simulator-webhooks
@@ -102,7 +119,11 @@ describe('webhook delivery', () => {
     expect(envelope.data).not.toHaveProperty('einvoicing_lifecycle_events');
     const single = (await atelier.get(`/v2/client_invoices/${inv.readyToSend}`)).body.client_invoice!;
     const { einvoicing_lifecycle_events: _events, total_amount_cents: _t, vat_amount_cents: _v, ...rest } = single;
-    expect(envelope.data).toEqual({ event: 'updated', ...rest, items: rest.items!.map((item) => Object.fromEntries(Object.entries(item).filter(([key]) => !key.endsWith('_cents')))) });
+    expect(envelope.data).toEqual({
+      event: 'updated',
+      ...rest,
+      items: rest.items!.map((item) => Object.fromEntries(Object.entries(item).filter(([key]) => !key.endsWith('_cents')))),
+    });
   });
 
   // docs/qonto-facts.md#simulator-webhooks
@@ -128,7 +149,12 @@ describe('webhook delivery', () => {
     await atelier.delete(`/v2/client_invoices/${inv.draft}`);
     await atelier.post(`/v2/client_invoices/${inv.alreadyApproved}/mark_as_paid`);
     await sim.webhooks.idle();
-    expect(receiver.received.map((webhook) => `${webhook.json.data.event} ${webhook.json.data.id === created.id ? 'new' : webhook.json.data.id} ${webhook.json.data.status}`)).toEqual([
+    expect(
+      receiver.received.map(
+        (webhook) =>
+          `${webhook.json.data.event} ${webhook.json.data.id === created.id ? 'new' : webhook.json.data.id} ${webhook.json.data.status}`,
+      ),
+    ).toEqual([
       'created new draft',
       'updated new draft',
       'updated new unpaid',
@@ -147,7 +173,10 @@ describe('webhook delivery', () => {
       { name: 'b.xml', content: ciiInvoice({ number: 'W-1', buyerName: 'Webhook SA', siren: '914000006', vat: 'FR00914000006' }) },
     ]);
     const result = await atelier.raw('/v2/client_invoices/bulk', { method: 'POST', body: form });
-    await atelier.raw('/v2/client_invoices/bulk', { method: 'POST', body: formWith('client_invoices', [{ name: 'a.pdf', content: pdf('w1') }]) });
+    await atelier.raw('/v2/client_invoices/bulk', {
+      method: 'POST',
+      body: formWith('client_invoices', [{ name: 'a.pdf', content: pdf('w1') }]),
+    });
     await sim.webhooks.idle();
     expect(receiver.received.map((webhook) => [webhook.json.type, webhook.json.data.event, webhook.json.data.id])).toEqual(
       result.body.client_invoices!.map((entry) => ['v1/client-invoices', 'created', entry.invoice_id]),
@@ -160,7 +189,9 @@ describe('webhook delivery', () => {
     await atelier.patch(`/v2/clients/${client.id}`, { email: 'x@hook.example' });
     await atelier.delete(`/v2/clients/${client.id}`);
     await sim.webhooks.idle();
-    expect(receiver.received.map((webhook) => [webhook.json.type, webhook.json.data.event, webhook.json.data.id, webhook.json.data['email']])).toEqual([
+    expect(
+      receiver.received.map((webhook) => [webhook.json.type, webhook.json.data.event, webhook.json.data.id, webhook.json.data['email']]),
+    ).toEqual([
       ['v1/clients', 'created', client.id, null],
       ['v1/clients', 'updated', client.id, 'x@hook.example'],
       ['v1/clients', 'deleted', client.id, 'x@hook.example'],
@@ -175,12 +206,18 @@ describe('webhook delivery', () => {
     try {
       const bureau = api(sim, SEED.bureau.apiKey);
       const bureauSub = await bureau.post('/v2/webhook_subscriptions', { callback_url: bureauReceiver.url, types: ['v1/client-invoices'] });
-      await atelier.post('/v2/webhook_subscriptions', { callback_url: clientsOnly.url, types: ['v1/clients'], secret: 'a-secret-of-at-least-thirty-two-chars' });
+      await atelier.post('/v2/webhook_subscriptions', {
+        callback_url: clientsOnly.url,
+        types: ['v1/clients'],
+        secret: 'a-secret-of-at-least-thirty-two-chars',
+      });
       await atelier.post(`/v2/client_invoices/${inv.readyToSend}/send_by_einvoice`);
       await bureau.post(`/v2/client_invoices/${SEED.bureau.invoices.readyToSend}/send_by_einvoice`);
       await atelier.post('/v2/clients', { kind: 'company', name: 'Only Clients' });
       await sim.webhooks.idle();
-      expect(new Set(receiver.received.map((webhook) => `${webhook.json.organization_id} ${webhook.json.type} ${webhook.json.data.id}`))).toEqual(
+      expect(
+        new Set(receiver.received.map((webhook) => `${webhook.json.organization_id} ${webhook.json.type} ${webhook.json.data.id}`)),
+      ).toEqual(
         new Set([
           `${SEED.atelier.organizationId} v1/client-invoices ${inv.readyToSend}`,
           `${SEED.bureau.organizationId} v1/client-invoices ${SEED.bureau.invoices.readyToSend}`,
@@ -188,9 +225,9 @@ describe('webhook delivery', () => {
         ]),
       );
       expect(receiver.received).toHaveLength(3);
-      expect(bureauReceiver.received.map((webhook) => [webhook.json.organization_id, webhook.json.subscription_id, webhook.json.data.id])).toEqual([
-        [SEED.bureau.organizationId, bureauSub.body.id, SEED.bureau.invoices.readyToSend],
-      ]);
+      expect(
+        bureauReceiver.received.map((webhook) => [webhook.json.organization_id, webhook.json.subscription_id, webhook.json.data.id]),
+      ).toEqual([[SEED.bureau.organizationId, bureauSub.body.id, SEED.bureau.invoices.readyToSend]]);
       expect(verified(bureauReceiver.received[0]!, bureauSub.body.secret!)).toBe(true);
       expect(clientsOnly.received.map((webhook) => webhook.json.type)).toEqual(['v1/clients']);
       expect(verified(clientsOnly.received[0]!, 'a-secret-of-at-least-thirty-two-chars')).toBe(true);
@@ -210,7 +247,12 @@ describe('webhook delivery', () => {
     expect(receiver.received).toHaveLength(2);
     await sim.network.flush();
     await sim.webhooks.idle();
-    expect(receiver.received.map((webhook) => webhook.json.data.einvoicing_status)).toEqual(['pending', 'submitted', 'submitted', 'submission_failed']);
+    expect(receiver.received.map((webhook) => webhook.json.data.einvoicing_status)).toEqual([
+      'pending',
+      'submitted',
+      'submitted',
+      'submission_failed',
+    ]);
   });
 });
 
@@ -234,7 +276,11 @@ describe('retries', () => {
       const t = Number(/t=(\d+)/.exec(webhook.headers['x-qonto-signature'] as string)![1]);
       expect(signatureIsValid(webhook.headers['x-qonto-signature'] as string, webhook.raw, sim.webhookSecret, t)).toBe(true);
     }
-    expect(sim.webhooks.deliveries.map((delivery) => [delivery.attempt, delivery.status])).toEqual([[1, 500], [2, 500], [3, 204]]);
+    expect(sim.webhooks.deliveries.map((delivery) => [delivery.attempt, delivery.status])).toEqual([
+      [1, 500],
+      [2, 500],
+      [3, 204],
+    ]);
   });
 
   it('drops the event after the last retry', async () => {
@@ -242,7 +288,11 @@ describe('retries', () => {
     receiver.statusFor = () => 503;
     await atelier.post('/v2/clients', { kind: 'company', name: 'Lost SA' });
     await sim.webhooks.idle();
-    expect(sim.webhooks.deliveries.map((delivery) => [delivery.attempt, delivery.status])).toEqual([[1, 503], [2, 503], [3, 503]]);
+    expect(sim.webhooks.deliveries.map((delivery) => [delivery.attempt, delivery.status])).toEqual([
+      [1, 503],
+      [2, 503],
+      [3, 503],
+    ]);
   });
 
   it('counts a receiver slower than the timeout as a failure', async () => {
@@ -250,7 +300,10 @@ describe('retries', () => {
     receiver.delayFor = (index) => (index === 0 ? 500 : 0);
     await atelier.post('/v2/clients', { kind: 'company', name: 'Slow SA' });
     await sim.webhooks.idle();
-    expect(sim.webhooks.deliveries.map((delivery) => [delivery.attempt, delivery.status])).toEqual([[1, 'error'], [2, 200]]);
+    expect(sim.webhooks.deliveries.map((delivery) => [delivery.attempt, delivery.status])).toEqual([
+      [1, 'error'],
+      [2, 200],
+    ]);
   });
 
   it('counts an unreachable callback as error and onDelivered reports every attempt', async () => {
@@ -284,7 +337,7 @@ describe('webhook faults', () => {
     await sim.network.advance();
     await sim.webhooks.idle();
   }
-  const statuses = () => receiver.received.map((webhook) => webhook.json.data.einvoicing_status);
+  const _statuses = () => receiver.received.map((webhook) => webhook.json.data.einvoicing_status);
 
   it('dropNext: the delivery is never sent nor retried', async () => {
     await start();
@@ -301,7 +354,11 @@ describe('webhook faults', () => {
     await threeEvents();
     expect(receiver.received).toHaveLength(4);
     expect(receiver.received[0]!.raw).toBe(receiver.received[1]!.raw);
-    expect(receiver.received.slice(1).map((webhook) => webhook.json.id)).toEqual([receiver.received[0]!.json.id, receiver.received[2]!.json.id, receiver.received[3]!.json.id]);
+    expect(receiver.received.slice(1).map((webhook) => webhook.json.id)).toEqual([
+      receiver.received[0]!.json.id,
+      receiver.received[2]!.json.id,
+      receiver.received[3]!.json.id,
+    ]);
     expect(receiver.received.every((webhook) => verified(webhook))).toBe(true);
   });
 
@@ -337,7 +394,10 @@ describe('webhook faults', () => {
     await atelier.post('/v2/clients', { kind: 'company', name: 'Flaky SA' });
     await sim.webhooks.idle();
     expect(receiver.received).toHaveLength(1);
-    expect(sim.webhooks.deliveries.map((delivery) => [delivery.attempt, delivery.status])).toEqual([[1, 'error'], [2, 200]]);
+    expect(sim.webhooks.deliveries.map((delivery) => [delivery.attempt, delivery.status])).toEqual([
+      [1, 'error'],
+      [2, 200],
+    ]);
     expect(sim.webhooks.deliveries[0]!.eventId).toBe(receiver.received[0]!.json.id);
   });
 });
@@ -346,7 +406,11 @@ describe('webhook faults', () => {
 describe('webhook subscriptions CRUD', () => {
   it('creates (201 unwrapped), lists, gets, replaces and deletes', async () => {
     await start();
-    const created = await atelier.post('/v2/webhook_subscriptions', { callback_url: 'https://example.test/hook', types: ['v1/client-invoices'], description: 'mine' });
+    const created = await atelier.post('/v2/webhook_subscriptions', {
+      callback_url: 'https://example.test/hook',
+      types: ['v1/client-invoices'],
+      description: 'mine',
+    });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       id: expect.any(String),
@@ -364,9 +428,18 @@ describe('webhook subscriptions CRUD', () => {
     expect(list.body.subscriptions!.map((sub) => sub.id)).toContain(id);
     expect(list.body.meta).toMatchObject({ current_page: 1, total_count: 2 });
     expect((await atelier.get(`/v2/webhook_subscriptions/${id}`)).body).toEqual(created.body);
-    const replaced = await atelier.put(`/v2/webhook_subscriptions/${id}`, { callback_url: 'https://example.test/other', types: ['v1/clients'] });
+    const replaced = await atelier.put(`/v2/webhook_subscriptions/${id}`, {
+      callback_url: 'https://example.test/other',
+      types: ['v1/clients'],
+    });
     expect(replaced.status).toBe(200);
-    expect(replaced.body).toMatchObject({ id, callback_url: 'https://example.test/other', types: ['v1/clients'], description: null, secret: created.body.secret });
+    expect(replaced.body).toMatchObject({
+      id,
+      callback_url: 'https://example.test/other',
+      types: ['v1/clients'],
+      description: null,
+      secret: created.body.secret,
+    });
     const missing = await atelier.put(`/v2/webhook_subscriptions/${id}`, { callback_url: 'https://example.test/other' });
     expect(missing.status).toBe(422);
     expect(missing.body.errors).toEqual([{ code: 'blank', detail: expect.any(String), source: { pointer: '/data/attributes/types' } }]);

@@ -15,7 +15,10 @@ const ADDRESS_KEYS = ['street_address', 'city', 'zip_code', 'province_code', 'co
 
 /** Lowercase, accents removed: how `filter[name]` compares (docs/qonto-facts.md#clients). */
 export function foldText(value: string): string {
-  return value.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+  return value
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase();
 }
 
 function emptyAddress(): AddressJson {
@@ -49,7 +52,15 @@ function applyClientBody(org: OrganizationRecord, client: ClientRecord, body: Re
     else if (kind) client.kind = kind;
   } else if (creating) v.blank('kind');
 
-  for (const [key, max] of [['name', 250], ['first_name', 60], ['last_name', 60], ['vat_number', 20], ['tax_identification_number', 30], ['recipient_code', 20], ['phone_number', 30]] as const) {
+  for (const [key, max] of [
+    ['name', 250],
+    ['first_name', 60],
+    ['last_name', 60],
+    ['vat_number', 20],
+    ['tax_identification_number', 30],
+    ['recipient_code', 20],
+    ['phone_number', 30],
+  ] as const) {
     const value = v.string(key, { max });
     if (value !== undefined) client[key] = value;
   }
@@ -59,14 +70,18 @@ function applyClientBody(org: OrganizationRecord, client: ClientRecord, body: Re
   if (v.has('extra_emails')) {
     const extra = v.raw('extra_emails');
     if (extra === null) client.extra_emails = [];
-    else if (!Array.isArray(extra) || extra.some((entry) => typeof entry !== 'string' || !isEmail(entry))) v.invalid('extra_emails', 'extra_emails must be a list of email addresses');
+    else if (!Array.isArray(extra) || extra.some((entry) => typeof entry !== 'string' || !isEmail(entry)))
+      v.invalid('extra_emails', 'extra_emails must be a list of email addresses');
     else if (extra.length > 100) v.invalid('extra_emails', 'extra_emails accepts at most 100 addresses');
     else client.extra_emails = extra.map(String);
   }
   const phone = v.object('phone');
   if (phone) {
     const nested = v.nested(phone, 'phone');
-    client.phone = { country_code: nested.string('country_code', { max: 5 }) ?? null, number: nested.string('number', { max: 20 }) ?? null };
+    client.phone = {
+      country_code: nested.string('country_code', { max: 5 }) ?? null,
+      number: nested.string('number', { max: 20 }) ?? null,
+    };
   } else if (phone === null) client.phone = null;
   const currency = v.string('currency');
   if (currency && !/^[A-Z]{3}$/.test(currency)) v.invalid('currency', 'currency must be an ISO 4217 code');
@@ -88,7 +103,10 @@ function applyClientBody(org: OrganizationRecord, client: ClientRecord, body: Re
   for (const [key, target, max] of rootAddress) {
     const value = v.string(key, { max });
     if (value === undefined) continue;
-    client.billing_address = { ...(client.billing_address ?? emptyAddress()), [target]: target === 'country_code' && value ? value.toLowerCase() : value };
+    client.billing_address = {
+      ...(client.billing_address ?? emptyAddress()),
+      [target]: target === 'country_code' && value ? value.toLowerCase() : value,
+    };
   }
   const billing = readAddress(v, 'billing_address', client.billing_address);
   if (billing !== undefined) client.billing_address = billing;
@@ -134,7 +152,8 @@ function listClients(ctx: SimContext) {
     .clientRecords(ctx.org.id)
     .filter((client) => filters.every((keep) => keep(client)))
     .sort((a, b) => {
-      const order = field === 'name' ? collator.compare(clientDisplayName(a) ?? '', clientDisplayName(b) ?? '') : a[field].localeCompare(b[field]);
+      const order =
+        field === 'name' ? collator.compare(clientDisplayName(a) ?? '', clientDisplayName(b) ?? '') : a[field].localeCompare(b[field]);
       return (direction === 'asc' ? order : -order) || a.id.localeCompare(b.id);
     });
   const result = paginate(clients, page);

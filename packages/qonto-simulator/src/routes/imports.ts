@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ApiError, forbidden, notFound, parameterError, validationFailed } from '../errors.js';
+import { type ApiError, forbidden, notFound, parameterError, validationFailed } from '../errors.js';
 import { jsonResponse } from '../http.js';
 import { embeddedClient, toWireUpload } from '../representation.js';
 import type { SimContext, SimRouter } from '../services.js';
@@ -47,7 +47,11 @@ async function readFiles(ctx: SimContext, field: string): Promise<IncomingFile[]
   if (!contentType.toLowerCase().startsWith('multipart/form-data')) throw invalid(field, 'The request must be multipart/form-data.');
   let form: FormData;
   try {
-    form = await new Request('http://simulator.local/upload', { method: 'POST', headers: { 'content-type': contentType }, body: Uint8Array.from(ctx.body) }).formData();
+    form = await new Request('http://simulator.local/upload', {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: Uint8Array.from(ctx.body),
+    }).formData();
   } catch {
     throw invalid(field, 'The multipart body could not be read.');
   }
@@ -87,14 +91,26 @@ function resolveBuyer(store: SimulatorStore, org: OrganizationRecord, xml: XmlIn
     e_invoicing_reachable: buyer.siren !== null,
     billing_address:
       buyer.street || buyer.city || buyer.zip || buyer.country
-        ? { street_address: buyer.street, city: buyer.city, zip_code: buyer.zip, province_code: null, country_code: buyer.country?.toLowerCase() ?? null }
+        ? {
+            street_address: buyer.street,
+            city: buyer.city,
+            zip_code: buyer.zip,
+            province_code: null,
+            country_code: buyer.country?.toLowerCase() ?? null,
+          }
         : null,
   };
   store.addClient(client);
   return client;
 }
 
-function importedInvoice(store: SimulatorStore, org: OrganizationRecord, file: IncomingFile, hash: string, xml: XmlInvoice | null): InvoiceRecord {
+function importedInvoice(
+  store: SimulatorStore,
+  org: OrganizationRecord,
+  file: IncomingFile,
+  hash: string,
+  xml: XmlInvoice | null,
+): InvoiceRecord {
   const client = xml ? resolveBuyer(store, org, xml) : null;
   const blank = store.blankInvoice(org);
   return {
@@ -164,7 +180,15 @@ async function createUpload(ctx: SimContext) {
   const kind = fileKind(file.name, file.contentType);
   if (!kind || kind === 'xml') throw invalid(field, `${file.name}: only PDF, JPEG and PNG files can be uploaded.`);
   const now = store.timestamp();
-  const upload = { id: store.newId(), organizationId: ctx.org.id, filename: file.name, content_type: CONTENT_TYPES[kind], bytes: file.bytes, created_at: now, updated_at: now };
+  const upload = {
+    id: store.newId(),
+    organizationId: ctx.org.id,
+    filename: file.name,
+    content_type: CONTENT_TYPES[kind],
+    bytes: file.bytes,
+    created_at: now,
+    updated_at: now,
+  };
   store.addUpload(upload);
   return jsonResponse(201, { client_invoice_upload: toWireUpload(upload, store.baseUrl) });
 }

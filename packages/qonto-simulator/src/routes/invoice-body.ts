@@ -40,7 +40,11 @@ function decimalText(value: unknown): string | null {
   return typeof value === 'string' || typeof value === 'number' ? String(value).trim() : null;
 }
 
-function readDiscount(v: NestedValidator | BodyValidator, key: string, field: string): { type: 'percentage' | 'absolute'; value: string } | null | undefined {
+function readDiscount(
+  v: NestedValidator | BodyValidator,
+  key: string,
+  field: string,
+): { type: 'percentage' | 'absolute'; value: string } | null | undefined {
   const raw = v.object(key, { field });
   if (raw === undefined || raw === null) return raw;
   const nested = v.nested(raw, field);
@@ -51,9 +55,15 @@ function readDiscount(v: NestedValidator | BodyValidator, key: string, field: st
     return undefined;
   }
   const decimal = parseDecimal(value);
-  const ok = type === 'percentage' ? decimal !== null && decimal.numerator >= 0n && decimal.numerator <= 10n ** BigInt(decimal.scale) : parseCents(value) !== null && !value.startsWith('-');
+  const ok =
+    type === 'percentage'
+      ? decimal !== null && decimal.numerator >= 0n && decimal.numerator <= 10n ** BigInt(decimal.scale)
+      : parseCents(value) !== null && !value.startsWith('-');
   if (!ok) {
-    nested.invalid(nested.field('value'), type === 'percentage' ? 'discount value must be a fraction between 0 and 1' : 'discount value must be an amount');
+    nested.invalid(
+      nested.field('value'),
+      type === 'percentage' ? 'discount value must be a fraction between 0 and 1' : 'discount value must be an amount',
+    );
     return undefined;
   }
   return type ? { type, value } : undefined;
@@ -81,14 +91,16 @@ function readItems(v: BodyValidator, required: boolean): ItemInput[] | undefined
     const quantity = decimalText(entry['quantity']);
     const quantityDecimal = quantity ? parseDecimal(quantity) : null;
     if (quantity === null || quantity === '') item.blank(item.field('quantity'));
-    else if (!quantityDecimal || quantityDecimal.numerator <= 0n) item.invalid(item.field('quantity'), 'quantity must be a positive decimal');
+    else if (!quantityDecimal || quantityDecimal.numerator <= 0n)
+      item.invalid(item.field('quantity'), 'quantity must be a positive decimal');
     const unitPrice = item.object('unit_price', { required: true });
     let unitPriceValue: string | null = null;
     if (unitPrice) {
       const price = item.nested(unitPrice, item.field('unit_price'));
       unitPriceValue = decimalText(unitPrice['value']);
       if (unitPriceValue === null || unitPriceValue === '') price.blank(price.field('value'));
-      else if (parseCents(unitPriceValue) === null) price.invalid(price.field('value'), 'unit_price value must be an amount with at most 2 decimals');
+      else if (parseCents(unitPriceValue) === null)
+        price.invalid(price.field('value'), 'unit_price value must be an amount with at most 2 decimals');
       const currency = price.string('currency');
       if (currency && currency !== 'EUR') price.notInList(price.field('currency'), ['EUR']);
     }
@@ -144,7 +156,8 @@ export function readInvoiceChanges(
     if (!client) v.invalid('client_id', 'client_id does not reference a client of the organization');
     else {
       if (!client.currency) v.invalid('currency', 'the client has no currency');
-      if (!client.locale || !client.billing_address?.street_address) v.invalid('client_id', 'the client needs a currency, a locale and an address before it can be invoiced');
+      if (!client.locale || !client.billing_address?.street_address)
+        v.invalid('client_id', 'the client needs a currency, a locale and an address before it can be invoiced');
       changes.client = client;
     }
   }
@@ -161,7 +174,12 @@ export function readInvoiceChanges(
     const value = v.date(key);
     if (value !== undefined) changes[key] = value;
   }
-  for (const [key, max] of [['number', 40], ['purchase_order', 100], ['header', 2000], ['footer', 2000]] as const) {
+  for (const [key, max] of [
+    ['number', 40],
+    ['purchase_order', 100],
+    ['header', 2000],
+    ['footer', 2000],
+  ] as const) {
     const value = v.string(key, { max });
     if (value !== undefined) changes[key] = value;
   }

@@ -35,7 +35,9 @@ function listInvoices(ctx: SimContext) {
   if (statusFilter !== null) {
     statuses = statusFilter.split(',').map((status) => status.trim());
     if (statuses.some((status) => !(STATUSES as readonly string[]).includes(status))) {
-      throw validationFailed([parameterError('not_in_list', 'filter[status]', `filter[status] values must be among: ${STATUSES.join(', ')}`)]);
+      throw validationFailed([
+        parameterError('not_in_list', 'filter[status]', `filter[status] values must be among: ${STATUSES.join(', ')}`),
+      ]);
     }
   }
   const sort = query.get('sort_by') ?? 'created_at:desc';
@@ -123,7 +125,9 @@ function deleteInvoice(ctx: SimContext) {
   const invoice = requireInvoice(ctx);
   const importedUntouched = invoice.imported && invoice.status === 'unpaid' && invoice.events.length === 0;
   if (invoice.status !== 'draft' && !importedUntouched) {
-    throw invalidTransition(`Only drafts and imported unpaid invoices without e-invoicing events can be deleted; this invoice is ${invoice.status}.`);
+    throw invalidTransition(
+      `Only drafts and imported unpaid invoices without e-invoicing events can be deleted; this invoice is ${invoice.status}.`,
+    );
   }
   ctx.services.store.removeInvoice(ctx.org.id, invoice.id);
   return noContent();
@@ -192,7 +196,8 @@ function sendByEmail(ctx: SimContext) {
   const body = ctx.json();
   const v = new BodyValidator(body);
   const sendTo = v.raw('send_to');
-  if (sendTo === undefined || sendTo === null || (Array.isArray(sendTo) && sendTo.length === 0)) v.blank('send_to', 'send_to needs at least one email address');
+  if (sendTo === undefined || sendTo === null || (Array.isArray(sendTo) && sendTo.length === 0))
+    v.blank('send_to', 'send_to needs at least one email address');
   else if (!Array.isArray(sendTo) || sendTo.some((entry) => typeof entry !== 'string' || !isEmail(entry))) {
     v.invalid('send_to', 'send_to must be a list of email addresses');
   }
@@ -218,15 +223,21 @@ function sendByEinvoice(ctx: SimContext) {
   const invoice = requireInvoice(ctx);
   const settings = ctx.org.einvoicing;
   if (settings.sending_status !== 'enabled' || !settings.annuaire_registered) {
-    throw preconditionFailed('einvoicing_not_activated', 'E-invoicing is not activated for this organization (sending disabled or not registered in the Annuaire).');
+    throw preconditionFailed(
+      'einvoicing_not_activated',
+      'E-invoicing is not activated for this organization (sending disabled or not registered in the Annuaire).',
+    );
   }
   if (invoice.status === 'draft' || invoice.status === 'canceled') {
     throw preconditionFailed('invalid_invoice_status', `A ${invoice.status} invoice cannot be sent by e-invoice.`);
   }
   if (invoice.events.length > 0) return noContent();
   const client = invoice.clientId ? store.clientRecord(ctx.org.id, invoice.clientId) : undefined;
-  if (!client || client.e_invoicing_reachable !== true) {
-    throw preconditionFailed('recipient_not_reachable_on_einvoicing', 'The client cannot receive e-invoices; send the invoice by email instead.');
+  if (client?.e_invoicing_reachable !== true) {
+    throw preconditionFailed(
+      'recipient_not_reachable_on_einvoicing',
+      'The client cannot receive e-invoices; send the invoice by email instead.',
+    );
   }
   network.submit(ctx.org.id, invoice.id, invoice.imported ? outcomeSpec('approved') : client.outcome);
   return noContent();

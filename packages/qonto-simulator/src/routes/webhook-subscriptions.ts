@@ -43,8 +43,10 @@ function readSubscription(body: Record<string, unknown>): SubscriptionFields {
   }
   const rawTypes = v.raw('types');
   let types: string[] = [];
-  if (rawTypes === undefined || rawTypes === null || (Array.isArray(rawTypes) && rawTypes.length === 0)) v.blank('types', 'types needs at least one type');
-  else if (!Array.isArray(rawTypes) || rawTypes.some((type) => typeof type !== 'string')) v.invalid('types', 'types must be a list of strings');
+  if (rawTypes === undefined || rawTypes === null || (Array.isArray(rawTypes) && rawTypes.length === 0))
+    v.blank('types', 'types needs at least one type');
+  else if (!Array.isArray(rawTypes) || rawTypes.some((type) => typeof type !== 'string'))
+    v.invalid('types', 'types must be a list of strings');
   else if (rawTypes.some((type) => !(WEBHOOK_TYPES as readonly string[]).includes(type as string))) v.notInList('types', WEBHOOK_TYPES);
   else types = [...new Set(rawTypes as string[])];
   const secret = v.string('secret');
