@@ -12,16 +12,9 @@ import { fetchDelivery, nodeDelivery, type WebhookReceiver, type WebhookReply } 
 import { describeOperation, type GatewayMetrics } from '../observability/metrics.js';
 import type { Readiness } from '../readiness.js';
 
-/** Where GraphQL (HTTP, SSE and graphql-ws) is served. */
-export const GRAPHQL_PATH = '/graphql';
-/** Where Qonto delivers webhooks. */
-export const WEBHOOK_PATH = '/webhooks/qonto';
-/** Liveness: `{"status":"ok"}` while the process serves requests. */
-export const HEALTH_PATH = '/health';
-/** Readiness: the gateway itself (config, Redis, draining), never Qonto. */
-export const READINESS_PATH = '/readiness';
-/** Prometheus metrics. */
-export const METRICS_PATH = '/metrics';
+import { GRAPHQL_PATH, HEALTH_PATH, METRICS_PATH, READINESS_PATH, WEBHOOK_PATH } from './paths.js';
+
+export { GRAPHQL_PATH, HEALTH_PATH, METRICS_PATH, READINESS_PATH, WEBHOOK_PATH };
 /** Largest JSON/GET GraphQL request body accepted. */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 /** Largest multipart (upload) request body accepted: 15 MB of files plus multipart overhead. */

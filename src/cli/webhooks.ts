@@ -1,3 +1,4 @@
+import { WEBHOOK_PATH } from '../app/paths.js';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,7 +28,6 @@ export interface CliIo {
 export const GATEWAY_WEBHOOK_TYPES: readonly string[] = [CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE];
 
 /** Path of the gateway's webhook receiver (README.md#http-surface). */
-const RECEIVER_PATH = '/webhooks/qonto';
 const MAX_CALLBACK_URL = 512;
 const MIN_SECRET = 32;
 const MAX_SECRET = 128;
@@ -38,7 +38,7 @@ const HELP_HINT = 'Run "npm run webhooks -- --help" for usage.';
 /** The usage text printed by `--help` (and, on standard error, for a missing or unknown command). */
 export const WEBHOOKS_USAGE = `Usage: npm run webhooks -- <command> [options]
 
-Manages the Qonto webhook subscriptions that feed the gateway's POST ${RECEIVER_PATH}.
+Manages the Qonto webhook subscriptions that feed the gateway's POST ${WEBHOOK_PATH}.
 
 Commands:
   register --url <url>     Subscribe <url> to ${GATEWAY_WEBHOOK_TYPES.join(' and ')}, then print
@@ -66,7 +66,7 @@ Against real Qonto (any QONTO_API_URL whose host is not loopback) --url must be 
 
 Example:
   QONTO_API_URL=https://thirdparty.qonto.com QONTO_API_LOGIN=acme-1234 QONTO_API_SECRET_KEY=... \\
-    npm run webhooks -- register --url https://gateway.example.com${RECEIVER_PATH}`;
+    npm run webhooks -- register --url https://gateway.example.com${WEBHOOK_PATH}`;
 
 /** A mistake of the operator: its message is the one line printed before exiting with 1. */
 class UsageError extends Error {
@@ -187,7 +187,7 @@ interface RegisterInput {
 
 function registerInput(values: ParsedArgs['values']): RegisterInput {
   const url = values.url?.trim();
-  if (!url) throw new UsageError(`Invalid --url: required, e.g. --url https://gateway.example.com${RECEIVER_PATH}`);
+  if (!url) throw new UsageError(`Invalid --url: required, e.g. --url https://gateway.example.com${WEBHOOK_PATH}`);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -242,8 +242,8 @@ function createTransport(config: CliQontoConfig): QontoTransport {
 
 async function register(client: QontoClient, input: RegisterInput, io: CliIo): Promise<number> {
   const path = new URL(input.url).pathname;
-  if (path !== RECEIVER_PATH) {
-    io.err(`Warning: the gateway receives webhooks at ${RECEIVER_PATH}; --url has path ${path} (fine behind a rewriting proxy).`);
+  if (path !== WEBHOOK_PATH) {
+    io.err(`Warning: the gateway receives webhooks at ${WEBHOOK_PATH}; --url has path ${path} (fine behind a rewriting proxy).`);
   }
   // Registering twice would make Qonto deliver every event twice: reuse what this URL already has.
   const existing = input.force

@@ -1,4 +1,4 @@
-import type { AddressJson, ClientKind, EmbeddedClientJson, InvoiceStatus, LifecycleEventJson } from './wire.js';
+import type { AddressJson, ClientJson, ClientKind, EmbeddedClientJson, InvoiceStatus, LifecycleEventJson } from './wire.js';
 
 export type { ClientKind, InvoiceStatus } from './wire.js';
 
@@ -57,28 +57,8 @@ export interface OrganizationRecord {
 }
 
 /** A client as stored; root address fields are derived from `billing_address` (docs/qonto-facts.md#simulator-clients). */
-export interface ClientRecord {
-  id: string;
+export interface ClientRecord extends Omit<ClientJson, 'type' | 'address' | 'city' | 'zip_code' | 'province_code' | 'country_code'> {
   organizationId: string;
-  kind: ClientKind;
-  name: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  email: string | null;
-  extra_emails: string[];
-  phone_number: string | null;
-  phone: { country_code: string | null; number: string | null } | null;
-  currency: string | null;
-  locale: string | null;
-  vat_number: string | null;
-  tax_identification_number: string | null;
-  e_invoicing_address: string | null;
-  e_invoicing_reachable: boolean;
-  recipient_code: string | null;
-  billing_address: AddressJson | null;
-  delivery_address: AddressJson | null;
-  created_at: string;
-  updated_at: string;
   outcome: EinvoicingOutcomeSpec;
 }
 
