@@ -1,4 +1,4 @@
-import type { AddressJson, ClientJson, ClientKind, EmbeddedClientJson, InvoiceStatus, LifecycleEventJson } from './wire.js';
+import type { ClientJson, EmbeddedClientJson, InvoiceStatus, LifecycleEventJson } from './wire.js';
 
 export type { ClientKind, InvoiceStatus } from './wire.js';
 
