@@ -68,7 +68,7 @@ export function isTerminalStatus(status: EinvoicingStatus | null): boolean {
 /** True when the latest event is a failure (213, 210, 221), so a send is a resend (docs/qonto-facts.md#simulator-send-by-e-invoice, step 4b). */
 export function lastEventIsFailure(events: readonly Pick<LifecycleEventRecord, 'status_code'>[]): boolean {
   const last = events.at(-1);
-  return last !== undefined && String(last.status_code) in TERMINAL;
+  return last !== undefined && Object.hasOwn(TERMINAL, String(last.status_code));
 }
 
 /**

@@ -66,6 +66,24 @@ describe('resend after a failed submission', () => {
     expect((await codes(inv.inProgress)).slice(-2)).toEqual(['221', '200']);
   });
 
+  it('a resend while a progression still runs replaces it (one progression per invoice)', async () => {
+    await start();
+    await send(inv.readyToSend);
+    await sim.network.advance();
+    sim.store.appendLifecycleEvent(orgId, inv.readyToSend, { status_code: '213' });
+    expect((await send(inv.readyToSend)).status).toBe(204);
+    expect(sim.network.running()).toBe(1);
+    await sim.network.flush();
+    expect(await codes(inv.readyToSend)).toEqual(['200', '201', '213', '200', '201', '202', '203', '204', '205']);
+  });
+
+  it('only 213, 210 and 221 count as a failure', async () => {
+    await start();
+    sim.store.appendLifecycleEvent(orgId, inv.readyToSend, { status_code: 'toString' });
+    expect((await send(inv.readyToSend)).status).toBe(204);
+    expect(await codes(inv.readyToSend)).toEqual(['toString']);
+  });
+
   it('checks reachability again on a resend', async () => {
     await start();
     sim.store.setClientReachable(orgId, SEED.atelier.clients.moreau, false);
