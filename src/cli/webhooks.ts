@@ -27,7 +27,15 @@ export interface CliIo {
 /** The webhook types the gateway consumes (docs/qonto-facts.md#webhook-types), in subscription order. */
 export const GATEWAY_WEBHOOK_TYPES: readonly string[] = [CLIENT_INVOICES_WEBHOOK_TYPE, CLIENTS_WEBHOOK_TYPE];
 
-/** Path of the gateway's webhook receiver (README.md#http-surface). */
+/** OAuth scope that manages webhook subscriptions (docs/qonto-facts.md#scopes, docs/qonto-facts.md#webhook-subscriptions). */
+export const WEBHOOK_SCOPE = 'webhook';
+
+/** OAuth scope each consumed webhook type also needs (docs/qonto-facts.md#webhook-types). */
+export const WEBHOOK_TYPE_SCOPES: Readonly<Record<string, string>> = {
+  [CLIENT_INVOICES_WEBHOOK_TYPE]: 'client_invoices.read',
+  [CLIENTS_WEBHOOK_TYPE]: 'organization.read',
+};
+
 const MAX_CALLBACK_URL = 512;
 const MIN_SECRET = 32;
 const MAX_SECRET = 128;
@@ -56,11 +64,17 @@ Commands:
 Environment:
   QONTO_API_URL            required: https://thirdparty.qonto.com, Qonto's sandbox, or a running
                            simulator such as http://127.0.0.1:4010 (npm run simulator)
-  QONTO_API_LOGIN + QONTO_API_SECRET_KEY, or QONTO_ACCESS_TOKEN
-                           required: the organization's credentials (an OAuth token needs the
-                           scopes webhook, client_invoices.read and organization.read)
+  QONTO_ACCESS_TOKEN, or QONTO_API_LOGIN + QONTO_API_SECRET_KEY
+                           required: the organization's credentials (the API key wins when both
+                           are set)
   QONTO_ENVIRONMENT, QONTO_STAGING_TOKEN
                            as for the gateway; the sandbox needs the staging token
+
+Credentials: Qonto documents the webhook subscription endpoints for OAuth 2.0 only. Use an
+access token (QONTO_ACCESS_TOKEN) with the scope ${WEBHOOK_SCOPE} plus the scope of each type:
+${GATEWAY_WEBHOOK_TYPES.map((type) => `${WEBHOOK_TYPE_SCOPES[type]} for ${type}`).join(', ')}. Whether an API key
+may manage subscriptions is unverified: the tool accepts one, lets Qonto decide, and explains a
+401 or 403 answer.
 
 Against real Qonto (any QONTO_API_URL whose host is not loopback) --url must be https.
 
@@ -94,7 +108,8 @@ function isCommand(value: string): value is Command {
 /**
  * Runs `npm run webhooks -- <argv>`: `register`, `list` or `delete` Qonto webhook subscriptions
  * with the credentials of `env` (README.md#configuration). Writes results to `io.out` and every
- * problem as one line to `io.err` (never a stack trace, never the `Authorization` value), and
+ * problem as one line to `io.err`, followed for a Qonto 401 or 403 by one line saying which
+ * credential and scopes are needed (never a stack trace, never the `Authorization` value), and
  * resolves with the process exit code: 0 on success or `--help`, 1 otherwise. Makes no Qonto call
  * when the arguments or the environment are invalid.
  */
@@ -150,6 +165,8 @@ export async function runWebhooksCli(argv: string[], env: NodeJS.ProcessEnv, io:
     }
   } catch (error) {
     io.err(describeError(error, config));
+    const hint = credentialHint(error, config);
+    if (hint) io.err(hint);
     return 1;
   } finally {
     await transport?.close();
@@ -384,6 +401,24 @@ function describeError(error: unknown, config: CliQontoConfig | undefined): stri
   else line = `Unexpected error: ${errorMessage(error)}`;
   line = line.replace(/\s*[\r\n]+\s*/g, ' ');
   return config ? scrubSecret(line, config.authorization) : line;
+}
+
+/**
+ * For a Qonto 401 or 403, one line saying what it means and which credential and scopes manage
+ * webhook subscriptions (docs/qonto-facts.md#webhook-subscriptions); undefined otherwise.
+ */
+function credentialHint(error: unknown, config: CliQontoConfig | undefined): string | undefined {
+  if (!isQontoError(error) || error.kind !== 'http' || (error.status !== 401 && error.status !== 403)) return undefined;
+  const oauth = config?.authorization.trim().toLowerCase().startsWith('bearer ') ?? false;
+  const used = oauth ? 'the access token (QONTO_ACCESS_TOKEN)' : 'the API key (QONTO_API_LOGIN + QONTO_API_SECRET_KEY)';
+  const scopes = `${WEBHOOK_SCOPE} plus ${GATEWAY_WEBHOOK_TYPES.map((type) => `${WEBHOOK_TYPE_SCOPES[type]} (${type})`).join(' and ')}`;
+  if (error.status === 401) {
+    const why = oauth ? 'is wrong, revoked or expired (an access token lasts one hour)' : 'is wrong or was regenerated';
+    return `HTTP 401 means Qonto did not accept ${used}: it ${why}. Webhook subscriptions are documented for OAuth 2.0 only: set QONTO_ACCESS_TOKEN to a fresh access token with the scopes ${scopes}.`;
+  }
+  return oauth
+    ? `HTTP 403 means Qonto accepted the access token (QONTO_ACCESS_TOKEN) but it lacks a scope: managing webhook subscriptions needs ${scopes}; grant them in the OAuth consent and get a new token.`
+    : `HTTP 403 means Qonto accepted the API key but will not let it manage webhook subscriptions, which Qonto documents for OAuth 2.0 only: unset QONTO_API_LOGIN / QONTO_API_SECRET_KEY and set QONTO_ACCESS_TOKEN to an access token with the scopes ${scopes}.`;
 }
 
 function describeQontoError(error: QontoError, config: CliQontoConfig | undefined): string {

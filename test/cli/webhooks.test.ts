@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isLoopbackHost } from '../../src/cli/qonto-env.js';
-import { runWebhooksCli, WEBHOOKS_USAGE } from '../../src/cli/webhooks.js';
+import { runWebhooksCli, WEBHOOK_SCOPE, WEBHOOK_TYPE_SCOPES, WEBHOOKS_USAGE } from '../../src/cli/webhooks.js';
 import { createSimulator, type DemoCredentials, type Simulator } from 'qonto-simulator';
 import { json, startFakeQonto } from '../qonto/fake-qonto.js';
 
@@ -360,7 +360,7 @@ describe('environment and Qonto errors', () => {
 
     expect(result.code).toBe(1);
     expect(result.out).toEqual([]);
-    expect(result.err).toHaveLength(1);
+    expect(result.err).toHaveLength(2);
     expect(result.err[0]).toMatch(/^Qonto error on GET \/v2\/webhook_subscriptions: HTTP 401 unauthorized: .+ \(trace \w+\)$/);
   });
 
@@ -450,5 +450,73 @@ describe('isLoopbackHost', () => {
     ['simulator', false],
   ])('%s → %s', (host, expected) => {
     expect(isLoopbackHost(host)).toBe(expected);
+  });
+});
+
+// docs/qonto-facts.md#webhook-subscriptions: which credentials may manage subscriptions
+describe('credential errors', () => {
+  it('the help names OAuth as the documented credential and the scopes of each type', () => {
+    expect(WEBHOOKS_USAGE).toContain('Qonto documents the webhook subscription endpoints for OAuth 2.0 only');
+    expect(WEBHOOKS_USAGE).toContain('client_invoices.read for v1/client-invoices, organization.read for v1/clients');
+    expect(WEBHOOKS_USAGE).toMatch(/scope webhook plus/);
+    expect(WEBHOOKS_USAGE).toMatch(/API key\s+may manage subscriptions is unverified/);
+    expect(WEBHOOK_SCOPE).toBe('webhook');
+    expect(WEBHOOK_TYPE_SCOPES).toEqual({ 'v1/client-invoices': 'client_invoices.read', 'v1/clients': 'organization.read' });
+  });
+
+  it('401 with a wrong API key: says the API key was refused and asks for an OAuth token with the scopes', async () => {
+    const result = await run(['list'], apiKeyEnv({ QONTO_API_SECRET_KEY: `${secretKey}-wrong` }));
+
+    expect(result.code).toBe(1);
+    expect(result.err).toHaveLength(2);
+    expect(result.err[1]).toMatch(/^HTTP 401 means Qonto did not accept the API key \(QONTO_API_LOGIN \+ QONTO_API_SECRET_KEY\)/);
+    expect(result.err[1]).toContain('documented for OAuth 2.0 only');
+    expect(result.err[1]).toContain('QONTO_ACCESS_TOKEN');
+    expect(result.err[1]).toContain('webhook plus client_invoices.read (v1/client-invoices) and organization.read (v1/clients)');
+  });
+
+  it('401 with a wrong access token: says the token is wrong or expired', async () => {
+    const result = await run(['register', '--url', CALLBACK], tokenEnv({ QONTO_ACCESS_TOKEN: 'expired-token' }));
+
+    expect(result.code).toBe(1);
+    expect(result.err[0]).toMatch(/HTTP 401 unauthorized/);
+    expect(result.err[1]).toMatch(
+      /^HTTP 401 means Qonto did not accept the access token \(QONTO_ACCESS_TOKEN\): it is wrong, revoked or expired/,
+    );
+    expect(subscriptions()).toHaveLength(0);
+  });
+
+  it('403 with an access token: names the missing scopes', async () => {
+    sim.faults.set({ failNext: { count: 1, status: 403, routes: ['POST /v2/webhook_subscriptions'] } });
+
+    const result = await run(['register', '--url', CALLBACK], tokenEnv());
+
+    expect(result.code).toBe(1);
+    expect(result.out).toEqual([]);
+    expect(result.err).toEqual([
+      expect.stringMatching(/^Qonto error on POST \/v2\/webhook_subscriptions: HTTP 403 forbidden: .+\(trace \w+\)$/),
+      expect.stringMatching(
+        /^HTTP 403 means Qonto accepted the access token \(QONTO_ACCESS_TOKEN\) but it lacks a scope: .*webhook plus client_invoices\.read \(v1\/client-invoices\) and organization\.read \(v1\/clients\)/,
+      ),
+    ]);
+    expect(subscriptions()).toHaveLength(0);
+  });
+
+  it('403 with an API key: says subscriptions are documented for OAuth only and to use QONTO_ACCESS_TOKEN', async () => {
+    sim.faults.set({ failNext: { count: 1, status: 403, routes: ['GET /v2/webhook_subscriptions'] } });
+
+    const result = await run(['list'], apiKeyEnv());
+
+    expect(result.code).toBe(1);
+    expect(result.err[1]).toMatch(/^HTTP 403 means Qonto accepted the API key but will not let it manage webhook subscriptions/);
+    expect(result.err[1]).toContain('set QONTO_ACCESS_TOKEN');
+  });
+
+  it('other errors get no credential hint', async () => {
+    sim.faults.set({ failNext: { count: 1, status: 503, routes: ['GET /v2/webhook_subscriptions'] } });
+
+    const result = await run(['list'], apiKeyEnv({ QONTO_MAX_RETRIES: '0' }));
+
+    expect(result.err).toHaveLength(1);
   });
 });

@@ -68,9 +68,13 @@ export function validationFailed(entries: ApiErrorEntry[]): ApiError {
   return new ApiError(422, entries);
 }
 
-/** The `code` used for an injected 5xx. */
+/** The `code` used for an injected failure: a 5xx, or 401 / 403 to stand for refused credentials or a missing scope. */
 export function serverErrorCode(status: number): string {
   switch (status) {
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
     case 502:
       return 'bad_gateway';
     case 503:

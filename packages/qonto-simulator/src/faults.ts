@@ -16,7 +16,7 @@ export interface WebhookFaults {
 export interface Faults {
   /** Added to every `/v2` response. */
   latencyMs: number;
-  /** The next `count` matching requests answer `status` (5xx) with a Qonto error body. */
+  /** The next `count` matching requests answer `status` (a 5xx, or 401 / 403 for credential errors) with a Qonto error body. */
   failNext: { count: number; status: number; routes?: string[] };
   /** The next `count` requests answer 429; `Retry-After` only when `retryAfterSeconds` is set. */
   rateLimitNext: { count: number; retryAfterSeconds?: number };

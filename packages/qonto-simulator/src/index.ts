@@ -18,6 +18,7 @@ export type { SimulatorRequestRecord } from './server.js';
 export type { WebhookDelivery, SimulatorLogger } from './webhooks.js';
 export type {
   ClientRecord,
+  ClientlessImportPolicy,
   EinvoicingOutcome,
   EinvoicingSettingsRecord,
   InvoiceRecord,

@@ -65,12 +65,24 @@ export function isTerminalStatus(status: EinvoicingStatus | null): boolean {
   return status === 'submission_failed' || status === 'not_delivered' || status === 'declined';
 }
 
-/** Derives `einvoicing_status` from the events in order (docs/qonto-facts.md#simulator-einvoicing-status-and-settings); null before any send. */
+/** True when the latest event is a failure (213, 210, 221), so a send is a resend (docs/qonto-facts.md#simulator-send-by-e-invoice, step 4b). */
+export function lastEventIsFailure(events: readonly Pick<LifecycleEventRecord, 'status_code'>[]): boolean {
+  const last = events.at(-1);
+  return last !== undefined && Object.hasOwn(TERMINAL, String(last.status_code));
+}
+
+/**
+ * Derives `einvoicing_status` from the events in order (docs/qonto-facts.md#simulator-einvoicing-status-and-settings); null before any send.
+ * A terminal status stays until a 200 that follows it (a resend), which starts over at `pending`.
+ */
 export function deriveEinvoicingStatus(events: readonly Pick<LifecycleEventRecord, 'status_code'>[]): EinvoicingStatus | null {
   let status: EinvoicingStatus | null = null;
   for (const event of events) {
-    if (isTerminalStatus(status)) break;
     const code = String(event.status_code);
+    if (isTerminalStatus(status)) {
+      if (code === '200') status = 'pending';
+      continue;
+    }
     const terminal = TERMINAL[code];
     if (terminal) {
       status = terminal;

@@ -32,6 +32,12 @@ export class EinvoicingNetwork {
 
   /** Starts a progression: event 200 now, the others later (or now when the step is 0). */
   submit(organizationId: string, invoiceId: string, outcome: EinvoicingOutcomeSpec): void {
+    // A resend replaces whatever is left of an earlier progression of the same invoice.
+    const earlier = this.progressions.get(invoiceId);
+    if (earlier) {
+      this.options.timers.clear(earlier.timer);
+      this.progressions.delete(invoiceId);
+    }
     const [first, ...rest] = plannedEvents(outcome);
     if (!first) return;
     this.append(organizationId, invoiceId, first);

@@ -200,7 +200,7 @@ function buildOrganization(spec: OrganizationSpec): OrganizationRecord {
     contact_email: spec.contactEmail,
     bearer_token: spec.bearerToken,
     api_key: spec.apiKey,
-    einvoicing: { sending_status: 'enabled', receiving_status: 'enabled', annuaire_registered: true },
+    einvoicing: { sending_status: 'enabled', receiving_status: 'enabled', annuaire_registered: true, clientless_import: 'refuse' },
   };
 }
 

@@ -1,5 +1,6 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { attachmentFile } from './attachments.js';
 import { ApiError, errorBody, notFound, serverErrorCode, unauthorized } from './errors.js';
 import { BodyTooLargeError, type SimResponse, jsonResponse, parseJsonObject, readBody } from './http.js';
 import type { FaultState, RequestFault } from './faults.js';
@@ -138,6 +139,11 @@ export class SimulatorServer {
           headers: { 'content-type': 'text/html; charset=utf-8', [TRACE_HEADER]: traceId },
           body: Buffer.from(invoicePage(invoice)),
         };
+    }
+    if (method === 'GET' && parts.length === 2 && parts[0] === 'attachments') {
+      const invoice = store.invoiceByAttachmentIdAnywhere(parts[1] ?? '');
+      const file = invoice ? attachmentFile(invoice) : undefined;
+      if (file) return { status: 200, headers: { 'content-type': file.contentType, [TRACE_HEADER]: traceId }, body: file.bytes };
     }
     if (method === 'GET' && parts.length === 2 && parts[0] === 'uploads') {
       const upload = store.uploadById(parts[1] ?? '');

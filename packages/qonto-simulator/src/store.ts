@@ -4,6 +4,7 @@ import { outcomeSpec } from './lifecycle.js';
 import { toWireClient, toWireInvoice } from './representation.js';
 import type {
   ClientRecord,
+  ClientlessImportPolicy,
   EinvoicingOutcome,
   EinvoicingSettingsRecord,
   InvoiceRecord,
@@ -182,6 +183,15 @@ export class SimulatorStore {
     org.einvoicing = { ...org.einvoicing, ...settings };
   }
 
+  /**
+   * Whether a send by e-invoice accepts an imported invoice with no client (`accept`: 204 and the
+   * default outcome) or refuses it (`refuse`, the default: 412 `recipient_not_reachable_on_einvoicing`);
+   * docs/qonto-facts.md#simulator-send-by-e-invoice, step 5.
+   */
+  setClientlessImportPolicy(organizationId: string, policy: ClientlessImportPolicy): void {
+    this.requireOrganization(organizationId).einvoicing.clientless_import = policy;
+  }
+
   /** Changes the organisation's `legal_country` (e.g. `IT` to exercise the 403 of docs/qonto-facts.md#simulator-status-codes (bulk import) and the 422 of docs/qonto-facts.md#simulator-clients (freelancer)). */
   setOrganizationCountry(organizationId: string, country: string): void {
     this.requireOrganization(organizationId).legal_country = country;
@@ -262,6 +272,17 @@ export class SimulatorStore {
   /** Removes an invoice (no webhook, docs/qonto-facts.md#simulator-webhooks). */
   removeInvoice(organizationId: string, invoiceId: string): void {
     if (this.invoiceRecord(organizationId, invoiceId)) this.invoices.delete(invoiceId);
+  }
+
+  /** The organisation's invoice whose `attachment_id` is `attachmentId` (docs/qonto-facts.md#simulator-attachments). */
+  invoiceByAttachmentId(organizationId: string, attachmentId: string): InvoiceRecord | undefined {
+    return this.invoiceRecords(organizationId).find((invoice) => invoice.attachment_id === attachmentId);
+  }
+
+  /** The invoice with this `attachment_id` in any organisation (the public download URL). */
+  invoiceByAttachmentIdAnywhere(attachmentId: string): InvoiceRecord | undefined {
+    for (const invoice of this.invoices.values()) if (invoice.attachment_id === attachmentId) return invoice;
+    return undefined;
   }
 
   /** The invoice imported from a file with this SHA-256, if any (docs/qonto-facts.md#simulator-bulk-import-and-uploads). */

@@ -14,11 +14,21 @@ export interface EinvoicingOutcomeSpec {
 
 /** Seeded e-invoicing settings of an organisation (docs/qonto-facts.md#simulator-einvoicing-status-and-settings). */
 export interface EinvoicingSettingsRecord {
-  sending_status: 'enabled' | 'disabled';
+  /** `enabled` or `disabled` in the seed; any other string can be seeded and also blocks sending (docs/qonto-facts.md#simulator-send-by-e-invoice, step 2). */
+  sending_status: string;
   receiving_status: 'enabled' | 'disabled' | 'pending_creation' | 'pending_deletion';
   /** Seed-only: registered in the Annuaire (step 2 of docs/qonto-facts.md#simulator-send-by-e-invoice). */
   annuaire_registered: boolean;
+  /**
+   * Seed-only: what a send by e-invoice does with an imported invoice that has no client
+   * (docs/qonto-facts.md#simulator-send-by-e-invoice, step 5). `refuse` (the default) answers 412
+   * `recipient_not_reachable_on_einvoicing`; `accept` answers 204 and runs the default outcome.
+   */
+  clientless_import: ClientlessImportPolicy;
 }
+
+/** See {@link EinvoicingSettingsRecord.clientless_import}. */
+export type ClientlessImportPolicy = 'refuse' | 'accept';
 
 /** One bank account of an organisation (docs/qonto-facts.md#organization). */
 export interface BankAccountRecord {

@@ -217,7 +217,8 @@ export interface OrganizationJson {
 
 /** `GET /v2/einvoicing/settings`, unwrapped (docs/qonto-facts.md#einvoicing-settings). */
 export interface EinvoicingSettingsJson {
-  sending_status: 'enabled' | 'disabled';
+  /** `enabled` or `disabled`, or whatever string a test seeded (docs/qonto-facts.md#simulator-einvoicing-status-and-settings). */
+  sending_status: string;
   receiving_status: 'enabled' | 'disabled' | 'pending_creation' | 'pending_deletion';
 }
 
@@ -244,6 +245,16 @@ export interface UploadJson {
   url: string;
   created_at: string;
   updated_at: string;
+}
+
+/** `GET /v2/attachments/{id}`, inside `{"attachment": …}` (docs/qonto-facts.md#attachments, docs/qonto-facts.md#simulator-attachments). */
+export interface AttachmentJson {
+  id: string;
+  file_name: string;
+  file_size: number;
+  file_content_type: string;
+  url: string;
+  created_at: string;
 }
 
 /** One entry of the bulk import answer (docs/qonto-facts.md#bulk-import). */

@@ -58,10 +58,10 @@ describe('send_by_einvoice checks in the decided order', () => {
     }
   });
 
-  it('step 4: already submitted → 204, nothing appended, even if the client became unreachable', async () => {
+  it('step 4: already submitted and not failed → 204, nothing appended, even if the client became unreachable', async () => {
     await start();
     sim.store.setClientReachable(orgId, SEED.atelier.clients.delacroix, false);
-    for (const id of [inv.alreadyApproved, inv.alreadyRejected, inv.paidEinvoiced, inv.inProgress]) {
+    for (const id of [inv.alreadyApproved, inv.paidEinvoiced, inv.inProgress]) {
       const before = await codes(id);
       const result = await send(id);
       expect(result.status).toBe(204);

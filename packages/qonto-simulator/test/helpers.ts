@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  type AttachmentJson,
   createSimulator,
   type BulkImportEntryJson,
   type ClientInvoiceJson,
@@ -25,6 +26,7 @@ export interface ErrorEntry {
 /** Every key a simulator JSON answer may have (each test reads the ones its endpoint returns). */
 export interface ApiBody extends Partial<WebhookSubscriptionJson> {
   errors?: ErrorEntry[];
+  attachment?: AttachmentJson;
   trace_id?: string;
   meta?: PaginationMeta;
   client?: ClientJson;

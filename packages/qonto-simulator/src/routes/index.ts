@@ -1,5 +1,6 @@
 import { Router } from '../router.js';
 import type { SimRouter, SimulatorServices } from '../services.js';
+import { registerAttachmentRoutes } from './attachments.js';
 import { registerClientRoutes } from './clients.js';
 import { registerImportRoutes } from './imports.js';
 import { registerInvoiceRoutes } from './invoices.js';
@@ -14,5 +15,6 @@ export function createApiRouter(): SimRouter {
   registerImportRoutes(router);
   registerOrganizationRoutes(router);
   registerWebhookSubscriptionRoutes(router);
+  registerAttachmentRoutes(router);
   return router;
 }

@@ -2,7 +2,7 @@ import { invalidTransition, notFound, parameterError, preconditionFailed, valida
 import { isoDate } from '../ids.js';
 import { jsonResponse, noContent } from '../http.js';
 import { applyTotals, buildItem, finalizeInvoice, refreshClientCopy } from '../invoice-logic.js';
-import { deriveEinvoicingStatus, isTerminalStatus, outcomeSpec } from '../lifecycle.js';
+import { deriveEinvoicingStatus, isTerminalStatus, lastEventIsFailure, outcomeSpec } from '../lifecycle.js';
 import { paginate, parsePageRequest } from '../pagination.js';
 import { toWireInvoice } from '../representation.js';
 import type { SimContext, SimRouter } from '../services.js';
@@ -231,15 +231,17 @@ function sendByEinvoice(ctx: SimContext) {
   if (invoice.status === 'draft' || invoice.status === 'canceled') {
     throw preconditionFailed('invalid_invoice_status', `A ${invoice.status} invoice cannot be sent by e-invoice.`);
   }
-  if (invoice.events.length > 0) return noContent();
+  // Step 4: already submitted → 204, nothing new; step 4b: a resend after a failure goes on.
+  if (invoice.events.length > 0 && !lastEventIsFailure(invoice.events)) return noContent();
+  const clientlessImportAccepted = invoice.imported && invoice.clientId === null && settings.clientless_import === 'accept';
   const client = invoice.clientId ? store.clientRecord(ctx.org.id, invoice.clientId) : undefined;
-  if (client?.e_invoicing_reachable !== true) {
+  if (!clientlessImportAccepted && client?.e_invoicing_reachable !== true) {
     throw preconditionFailed(
       'recipient_not_reachable_on_einvoicing',
       'The client cannot receive e-invoices; send the invoice by email instead.',
     );
   }
-  network.submit(ctx.org.id, invoice.id, invoice.imported ? outcomeSpec('approved') : client.outcome);
+  network.submit(ctx.org.id, invoice.id, invoice.imported || !client ? outcomeSpec('approved') : client.outcome);
   return noContent();
 }
 
