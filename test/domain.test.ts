@@ -24,6 +24,22 @@ describe('normalizeLifecycleEvents', () => {
     expect(events[0]?.label).toBe('Submitted');
   });
 
+  it('knows the whole national list, 224 to 228 included; any other code stays UNKNOWN with its raw value', () => {
+    const events = normalizeLifecycleEvents(
+      'inv-1',
+      ['224', '225', '226', '227', '228', '222', 229].map((status_code) => ({ status_code })),
+    );
+    expect(events.map((e) => [e.rawStatusCode, e.status, e.label])).toEqual([
+      ['224', 'DIRECT_PAYMENT_REQUESTED', 'Direct payment requested'],
+      ['225', 'FACTORED', 'Factored'],
+      ['226', 'FACTORED_CONFIDENTIAL', 'Factored (confidential)'],
+      ['227', 'PAYEE_ACCOUNT_CHANGED', 'Payee account changed'],
+      ['228', 'NOT_FACTORED', 'Not factored'],
+      ['222', 'UNKNOWN', 'Status 222'],
+      ['229', 'UNKNOWN', 'Status 229'],
+    ]);
+  });
+
   it('gives cursors that decode to the event index for the same invoice only', () => {
     const [first, second] = normalizeLifecycleEvents('inv-1', [{ status_code: '200' }, { status_code: '201' }]);
     expect(decodeLifecycleCursor(second!.cursor, 'inv-1')).toBe(1);

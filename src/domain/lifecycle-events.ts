@@ -19,7 +19,15 @@ export const LIFECYCLE_STATUSES = {
   214: { status: 'REVIEWED', label: 'Reviewed' },
   220: { status: 'CANCELLED', label: 'Cancelled' },
   221: { status: 'ROUTING_ERROR', label: 'Routing error' },
+  224: { status: 'DIRECT_PAYMENT_REQUESTED', label: 'Direct payment requested' },
+  225: { status: 'FACTORED', label: 'Factored' },
+  226: { status: 'FACTORED_CONFIDENTIAL', label: 'Factored (confidential)' },
+  227: { status: 'PAYEE_ACCOUNT_CHANGED', label: 'Payee account changed' },
+  228: { status: 'NOT_FACTORED', label: 'Not factored' },
 } as const;
+
+/** The codes that end a submission in failure (refused, rejected, routing error): a resend may follow. */
+export const FAILED_SUBMISSION_CODES: ReadonlySet<number> = new Set([210, 213, 221]);
 
 /** A `LifecycleStatus` enum value, `UNKNOWN` for a code we do not know. */
 export type LifecycleStatusName = (typeof LIFECYCLE_STATUSES)[keyof typeof LIFECYCLE_STATUSES]['status'] | 'UNKNOWN';
