@@ -26,9 +26,6 @@ export const LIFECYCLE_STATUSES = {
   228: { status: 'NOT_FACTORED', label: 'Not factored' },
 } as const;
 
-/** The codes that end a submission in failure (refused, rejected, routing error): a resend may follow. */
-export const FAILED_SUBMISSION_CODES: ReadonlySet<number> = new Set([210, 213, 221]);
-
 /** A `LifecycleStatus` enum value, `UNKNOWN` for a code we do not know. */
 export type LifecycleStatusName = (typeof LIFECYCLE_STATUSES)[keyof typeof LIFECYCLE_STATUSES]['status'] | 'UNKNOWN';
 
