@@ -119,7 +119,7 @@ describe('sendInvoiceByEinvoice', () => {
     expect(posts()).toEqual([`POST /v2/client_invoices/${INVOICES.alreadyRejected}/send_by_einvoice`]);
   });
 
-  it.each(['210', '221'])('resends after a failed submission ending in %s: one POST', async (code) => {
+  it.each(['210', '213', '221'])('resends after a failed submission ending in %s (set through the store): one POST', async (code) => {
     stack.sim.store.appendLifecycleEvent(stack.sim.credentials[0]!.organizationId, INVOICES.inProgress, { status_code: code });
     stack.sim.resetRequests();
     expect(await send(INVOICES.inProgress)).toMatchObject({ __typename: 'SendInvoiceByEinvoiceSuccess', alreadySubmitted: false });
