@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { isNotFound } from './qonto/errors.js';
 import type { QontoClient } from './qonto/client.js';
-import type { WireClient, WireClientInvoice, WireEinvoicingSettings } from './qonto/wire.js';
+import type { WireAttachment, WireClient, WireClientInvoice, WireEinvoicingSettings } from './qonto/wire.js';
 
 /** Per-request loaders: never shared between callers or requests. */
 export interface Loaders {
@@ -9,6 +9,8 @@ export interface Loaders {
   readonly client: DataLoader<string, WireClient | null>;
   /** Invoice details (with lifecycle events) by id; null when Qonto says 404. */
   readonly invoice: DataLoader<string, WireClientInvoice | null>;
+  /** Attachments (an invoice's PDF) by id, one GET per distinct id; null when Qonto says 404. */
+  readonly attachment: DataLoader<string, WireAttachment | null>;
   /** E-invoicing settings, fetched at most once per request. */
   einvoicingSettings(): Promise<WireEinvoicingSettings>;
 }
@@ -34,6 +36,7 @@ function loaderOf<T>(fetchOne: (id: string) => Promise<T>): DataLoader<string, T
 export function createLoaders(qonto: () => QontoClient): Loaders {
   let client: Loaders['client'] | undefined;
   let invoice: Loaders['invoice'] | undefined;
+  let attachment: Loaders['attachment'] | undefined;
   let settings: Promise<WireEinvoicingSettings> | undefined;
   return {
     get client() {
@@ -43,6 +46,10 @@ export function createLoaders(qonto: () => QontoClient): Loaders {
     get invoice() {
       invoice ??= loaderOf((id) => qonto().getClientInvoice(id));
       return invoice;
+    },
+    get attachment() {
+      attachment ??= loaderOf((id) => qonto().getAttachment(id));
+      return attachment;
     },
     einvoicingSettings() {
       settings ??= qonto().getEinvoicingSettings();

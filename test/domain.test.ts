@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeLifecycleCursor, encodeLifecycleCursor, normalizeLifecycleEvents } from '../src/domain/lifecycle-events.js';
 import { evaluateEligibility } from '../src/domain/eligibility.js';
+import { isOnItsWay } from '../src/domain/submission.js';
 import { decimalToCents, toMoney } from '../src/domain/money.js';
 import { decodeOffsetCursor, encodeOffsetCursor, planPages } from '../src/domain/pagination.js';
 
@@ -24,6 +25,22 @@ describe('normalizeLifecycleEvents', () => {
     expect(events[0]?.label).toBe('Submitted');
   });
 
+  it('knows the whole national list, 224 to 228 included; any other code stays UNKNOWN with its raw value', () => {
+    const events = normalizeLifecycleEvents(
+      'inv-1',
+      ['224', '225', '226', '227', '228', '222', 229].map((status_code) => ({ status_code })),
+    );
+    expect(events.map((e) => [e.rawStatusCode, e.status, e.label])).toEqual([
+      ['224', 'DIRECT_PAYMENT_REQUESTED', 'Direct payment requested'],
+      ['225', 'FACTORED', 'Factored'],
+      ['226', 'FACTORED_CONFIDENTIAL', 'Factored (confidential)'],
+      ['227', 'PAYEE_ACCOUNT_CHANGED', 'Payee account changed'],
+      ['228', 'NOT_FACTORED', 'Not factored'],
+      ['222', 'UNKNOWN', 'Status 222'],
+      ['229', 'UNKNOWN', 'Status 229'],
+    ]);
+  });
+
   it('gives cursors that decode to the event index for the same invoice only', () => {
     const [first, second] = normalizeLifecycleEvents('inv-1', [{ status_code: '200' }, { status_code: '201' }]);
     expect(decodeLifecycleCursor(second!.cursor, 'inv-1')).toBe(1);
@@ -45,21 +62,61 @@ describe('evaluateEligibility', () => {
     client: { e_invoicing_reachable: true },
     settings: { sending_status: 'enabled' },
   };
-  it('is eligible when every check passes', () => {
-    expect(evaluateEligibility(ok)).toEqual({ eligible: true, reasons: [] });
+  it('is eligible, with nothing unknown, when every check passes', () => {
+    expect(evaluateEligibility(ok)).toEqual({ eligible: true, reasons: [], unknowns: [], hint: null });
   });
-  it('lists every failing reason in a stable order', () => {
+  it('blocks only on documented facts, in a stable order', () => {
     expect(
-      evaluateEligibility({ environment: 'sandbox', invoice: { status: 'draft' }, client: null, settings: { sending_status: 'disabled' } })
-        .reasons,
-    ).toEqual(['SANDBOX_ENVIRONMENT', 'EINVOICING_NOT_ACTIVATED', 'INVOICE_NOT_FINALIZED', 'CLIENT_MISSING']);
-    expect(evaluateEligibility({ ...ok, invoice: { status: 'canceled' }, client: { e_invoicing_reachable: null } }).reasons).toEqual([
-      'INVOICE_CANCELED',
-      'CLIENT_NOT_REACHABLE',
-    ]);
+      evaluateEligibility({ ...ok, environment: 'sandbox', invoice: { status: 'draft' }, client: { e_invoicing_reachable: false } }),
+    ).toEqual({
+      eligible: false,
+      reasons: ['SANDBOX_ENVIRONMENT', 'INVOICE_NOT_FINALIZED', 'CLIENT_NOT_REACHABLE'],
+      unknowns: [],
+      hint: null,
+    });
+    expect(evaluateEligibility({ ...ok, invoice: { status: 'canceled' } }).reasons).toEqual(['INVOICE_CANCELED']);
+  });
+  it('reports what only Qonto can decide as unknowns, staying eligible', () => {
+    const verdict = evaluateEligibility({ ...ok, client: null, settings: { sending_status: 'pending_activation' } });
+    expect(verdict).toMatchObject({ eligible: true, reasons: [], unknowns: ['SENDING_STATUS_UNKNOWN', 'CLIENT_MISSING'] });
+    expect(verdict.hint).toContain('buyer data');
+    expect(evaluateEligibility({ ...ok, client: { e_invoicing_reachable: null } })).toMatchObject({
+      eligible: true,
+      unknowns: ['CLIENT_REACHABILITY_UNKNOWN'],
+    });
+    expect(evaluateEligibility({ ...ok, client: {} }).unknowns).toEqual(['CLIENT_REACHABILITY_UNKNOWN']);
+    expect(evaluateEligibility({ ...ok, settings: { sending_status: 'disabled' } }).unknowns).toEqual(['SENDING_STATUS_UNKNOWN']);
+  });
+  it('never emits CLIENT_MISSING or EINVOICING_NOT_ACTIVATED as reasons', () => {
+    const verdict = evaluateEligibility({
+      environment: 'sandbox',
+      invoice: { status: 'draft' },
+      client: null,
+      settings: { sending_status: 'disabled' },
+    });
+    expect(verdict.reasons).toEqual(['SANDBOX_ENVIRONMENT', 'INVOICE_NOT_FINALIZED']);
+    expect(verdict.unknowns).toEqual(['SENDING_STATUS_UNKNOWN', 'CLIENT_MISSING']);
   });
   it('leaves unknown statuses and unreadable settings to Qonto', () => {
-    expect(evaluateEligibility({ ...ok, invoice: { status: 'sent' }, settings: null }).eligible).toBe(true);
+    expect(evaluateEligibility({ ...ok, invoice: { status: 'sent' }, settings: null })).toMatchObject({
+      eligible: true,
+      unknowns: ['SENDING_STATUS_UNKNOWN'],
+    });
+  });
+});
+
+describe('isOnItsWay', () => {
+  const at = (status_code: string | number, minute: number) => ({ status_code, timestamp: `2026-11-01T10:0${minute}:00Z` });
+  it('is false without events and after a failed submission (210, 213, 221)', () => {
+    expect(isOnItsWay('i', null)).toBe(false);
+    expect(isOnItsWay('i', [])).toBe(false);
+    for (const failure of ['210', '213', 221]) expect(isOnItsWay('i', [at(200, 0), at(201, 1), at(failure, 2)])).toBe(false);
+  });
+  it('is true while the latest event (by timestamp) is not a failure', () => {
+    expect(isOnItsWay('i', [at(200, 0)])).toBe(true);
+    expect(isOnItsWay('i', [at(213, 0), at(200, 1)])).toBe(true);
+    expect(isOnItsWay('i', [at(200, 1), at(213, 0)])).toBe(true);
+    expect(isOnItsWay('i', [at('weird', 0)])).toBe(true);
   });
 });
 

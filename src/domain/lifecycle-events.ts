@@ -19,6 +19,11 @@ export const LIFECYCLE_STATUSES = {
   214: { status: 'REVIEWED', label: 'Reviewed' },
   220: { status: 'CANCELLED', label: 'Cancelled' },
   221: { status: 'ROUTING_ERROR', label: 'Routing error' },
+  224: { status: 'DIRECT_PAYMENT_REQUESTED', label: 'Direct payment requested' },
+  225: { status: 'FACTORED', label: 'Factored' },
+  226: { status: 'FACTORED_CONFIDENTIAL', label: 'Factored (confidential)' },
+  227: { status: 'PAYEE_ACCOUNT_CHANGED', label: 'Payee account changed' },
+  228: { status: 'NOT_FACTORED', label: 'Not factored' },
 } as const;
 
 /** A `LifecycleStatus` enum value, `UNKNOWN` for a code we do not know. */

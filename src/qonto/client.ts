@@ -3,6 +3,7 @@ import { QontoError } from './errors.js';
 import type { QontoMethod, QontoRequest, QontoRequester, QontoResponse } from './requester.js';
 import { unwrapList, unwrapObject, unwrapResource, type CallSite } from './unwrap.js';
 import type {
+  WireAttachment,
   WireBulkImportEntry,
   WireClient,
   WireClientInvoice,
@@ -162,6 +163,12 @@ export class QontoClient {
     const path = `/v2/client_invoices/${segment(id)}`;
     const { site, body } = await this.#call('GET', path, '/v2/client_invoices/{id}', {}, options);
     return unwrapResource<WireClientInvoice>(body, ['client_invoice'], site);
+  }
+
+  /** `GET /v2/attachments/{id}`: an invoice's PDF, with a short-lived download `url` (docs/qonto-facts.md#attachments). */
+  async getAttachment(id: string, options: CallOptions = {}): Promise<WireAttachment> {
+    const { site, body } = await this.#call('GET', `/v2/attachments/${segment(id)}`, '/v2/attachments/{id}', {}, options);
+    return unwrapResource<WireAttachment>(body, ['attachment'], site);
   }
 
   /** `POST /v2/client_invoices` (flat body). */

@@ -164,8 +164,24 @@ export interface WireClientInvoice {
   /** Not sent by Qonto's examples; accepted when `client.id` is missing (docs/qonto-facts.md#leniency). */
   client_id?: string | null;
   einvoicing_status?: WireEinvoicingStatus | null;
+  /** Not in Qonto's examples (docs/qonto-facts.md#invoice-fields); read when present. */
+  amount_paid?: WireMoney | null;
+  amount_paid_cents?: number | null;
+  /** Not in Qonto's examples (docs/qonto-facts.md#invoice-fields); read when present. */
+  credit_notes_ids?: ReadonlyArray<string | number> | null;
   /** Only on the single-invoice GET; list items leave it out. */
   einvoicing_lifecycle_events?: WireLifecycleEvent[] | null;
+}
+
+/** `GET /v2/attachments/{id}` → `{ attachment }` (docs/qonto-facts.md#attachments). */
+export interface WireAttachment {
+  id: string;
+  file_name?: string | null;
+  file_content_type?: string | null;
+  file_size?: number | string | null;
+  /** A download link, valid for a limited time. */
+  url?: string | null;
+  created_at?: string | null;
 }
 
 /** Pagination `meta` of every list (docs/qonto-facts.md#pagination). */

@@ -4,6 +4,7 @@ import { toMoney } from '../domain/money.js';
 import type { GatewayContext } from '../context.js';
 import type { WireClientInvoice, WireInvoiceItem } from '../qonto/wire.js';
 import { distinctListArgument, QONTO_ID_DESCRIPTION, qontoIdArgument } from './arguments.js';
+import { Attachment } from './attachment.js';
 import { builder } from './builder.js';
 import { Client } from './client.js';
 import { connectionType, resolveOffsetConnection } from './connection.js';
@@ -97,6 +98,22 @@ export const ClientInvoice = builder.objectRef<WireClientInvoice>('ClientInvoice
     paidAt: t.field({ type: 'DateTime', nullable: true, resolve: (i) => i.paid_at ?? null }),
     totalAmount: t.field({ type: Money, nullable: true, resolve: (i) => toMoney(i.total_amount, i.total_amount_cents) }),
     vatAmount: t.field({ type: Money, nullable: true, resolve: (i) => toMoney(i.vat_amount, i.vat_amount_cents) }),
+    amountPaid: t.field({
+      type: Money,
+      nullable: true,
+      description: 'What has been paid so far, when Qonto sends it; null otherwise.',
+      resolve: (i) => toMoney(i.amount_paid, i.amount_paid_cents),
+    }),
+    creditNoteIds: t.idList({
+      description: 'Ids of the credit notes issued against this invoice; empty when Qonto sends none.',
+      resolve: (i) => (i.credit_notes_ids ?? []).map(String),
+    }),
+    attachment: t.field({
+      type: Attachment,
+      nullable: true,
+      description: "The invoice's PDF, fetched from Qonto only when selected; null when there is none or Qonto says 404.",
+      resolve: (i, _, ctx) => (i.attachment_id ? ctx.loaders.attachment.load(i.attachment_id) : null),
+    }),
     invoiceUrl: t.string({ nullable: true, resolve: (i) => i.invoice_url ?? null }),
     purchaseOrder: t.string({ nullable: true, resolve: (i) => i.purchase_order ?? null }),
     contactEmail: t.string({ nullable: true, resolve: (i) => i.contact_email ?? null }),

@@ -26,7 +26,7 @@ export class ClientNotReachableError extends Error {
   }
 }
 
-/** Qonto refused the send with 412 (or e-invoicing is not activated). */
+/** Qonto refused the send with 412, with its own `code` (docs/qonto-facts.md#send-by-e-invoice). */
 export class EinvoicingPreconditionFailedError extends Error {
   override name = 'EinvoicingPreconditionFailedError';
   constructor(

@@ -4,6 +4,7 @@ import './scalars.js';
 import './money.js';
 import './address.js';
 import './lifecycle-event.js';
+import './attachment.js';
 import './client.js';
 import './einvoicing-eligibility.js';
 import './einvoicing-settings.js';

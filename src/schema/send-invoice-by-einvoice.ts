@@ -1,10 +1,10 @@
 import type { GatewayContext } from '../context.js';
-import { invoiceClientId } from '../domain/eligibility.js';
+import { invoiceClientId, isKnownUnreachable } from '../domain/eligibility.js';
+import { isOnItsWay } from '../domain/submission.js';
 import type { WireClientInvoice } from '../qonto/wire.js';
 import { QONTO_ID_DESCRIPTION, qontoIdArgument } from './arguments.js';
 import { builder } from './builder.js';
 import { ClientInvoice } from './client-invoice.js';
-import { decideEligibility } from './einvoicing-eligibility.js';
 import {
   ClientNotReachableError,
   EinvoicingPreconditionFailedError,
@@ -40,32 +40,27 @@ const SEND_BY_EINVOICE_ERRORS = [
   EinvoicingPreconditionFailedError,
 ];
 
-const hasBeenSubmitted = (invoice: WireClientInvoice) =>
-  (invoice.einvoicing_lifecycle_events?.length ?? 0) > 0 || invoice.einvoicing_status != null;
-
 /**
- * Sends an invoice by e-invoice after checking, on fresh data, what Qonto would refuse: unknown
- * invoice, draft or canceled invoice, client not reachable, sandbox, e-invoicing not activated.
- * A failed check makes no POST. Concurrent sends of one invoice with one credential share a POST.
+ * Sends an invoice by e-invoice. On fresh data it refuses without calling Qonto only on documented
+ * grounds (docs/decisions.md#pre-checks): unknown invoice, sandbox, draft or canceled invoice, a
+ * client whose `e_invoicing_reachable` is `false`; an invoice already on its way answers
+ * `alreadySubmitted` without a POST. Everything else (no client, unknown reachability, any
+ * `sending_status`, a resend after a failed submission) is Qonto's to decide: its 204 is success
+ * and its 412 an `EinvoicingPreconditionFailedError`. Concurrent sends of one invoice with one
+ * credential share a POST.
  */
 export async function sendInvoiceByEinvoice(ctx: GatewayContext, id: string): Promise<SendByEinvoiceOutcome> {
   const qonto = ctx.qonto();
   const invoice = await loadFreshInvoice(ctx, id);
   if (!invoice) throw new NotFoundError(id);
+  if (ctx.environment === 'sandbox') throw new EinvoicingUnavailableInSandboxError();
   if (invoice.status === 'draft') throw new InvalidInvoiceStateError(invoice.status, 'A draft cannot be sent: finalize it first');
   if (invoice.status === 'canceled') throw new InvalidInvoiceStateError(invoice.status, 'A canceled invoice cannot be sent');
-  if (hasBeenSubmitted(invoice)) return { invoice, alreadySubmitted: true };
+  if (isOnItsWay(invoice.id, invoice.einvoicing_lifecycle_events)) return { invoice, alreadySubmitted: true };
 
   const clientId = invoiceClientId(invoice);
-  if (clientId) ctx.loaders.client.clear(clientId);
-  const { client, eligibility } = await decideEligibility(ctx, invoice);
-  if (eligibility.reasons.includes('CLIENT_MISSING') || eligibility.reasons.includes('CLIENT_NOT_REACHABLE')) {
-    throw new ClientNotReachableError(client);
-  }
-  if (eligibility.reasons.includes('SANDBOX_ENVIRONMENT')) throw new EinvoicingUnavailableInSandboxError();
-  if (eligibility.reasons.includes('EINVOICING_NOT_ACTIVATED')) {
-    throw new EinvoicingPreconditionFailedError('einvoicing_not_activated', 'E-invoicing is not activated for this organization', null);
-  }
+  const client = clientId ? await ctx.loaders.client.clear(clientId).load(clientId) : null;
+  if (isKnownUnreachable(client)) throw new ClientNotReachableError(client);
 
   const key = `${ctx.caller?.key ?? ''}:${id}`;
   const sent = await ctx.services.einvoiceSends.run(key, async () => {
@@ -84,7 +79,7 @@ builder.mutationField('sendInvoiceByEinvoice', (t) =>
   t.field({
     type: SendInvoiceByEinvoiceSuccess,
     description:
-      'Sends a finalized invoice through the French e-invoicing network. Checks eligibility first (no call to Qonto when a check fails); errors are data.',
+      'Sends a finalized invoice through the French e-invoicing network. Refuses without calling Qonto only on documented grounds (sandbox, draft or canceled invoice, client not reachable; already on its way: alreadySubmitted); anything else goes to Qonto. Errors are data.',
     args: { id: t.arg.id({ required: true, description: QONTO_ID_DESCRIPTION }) },
     errors: { types: SEND_BY_EINVOICE_ERRORS, union: { name: 'SendInvoiceByEinvoiceResult' }, directResult: true },
     resolve: (_, { id }, ctx) => sendInvoiceByEinvoice(ctx, qontoIdArgument(id, 'id')),

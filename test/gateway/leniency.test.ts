@@ -51,7 +51,7 @@ describe('leniency towards undocumented variants', () => {
           status number einvoicingStatus items { title } totalAmount { value cents }
           client { name kind einvoicingReachable }
           einvoicingLifecycleEvents { statusCode rawStatusCode status label reason reasonMessage }
-          einvoicingEligibility { eligible reasons }
+          einvoicingEligibility { eligible reasons unknowns }
         } einvoicingSettings { sendingStatus rawSendingStatus } }`,
       }),
     });
@@ -76,7 +76,7 @@ describe('leniency towards undocumented variants', () => {
         },
         { statusCode: 299, rawStatusCode: '299', status: 'UNKNOWN', label: 'Status 299', reason: 'X', reasonMessage: 'Something new' },
       ],
-      einvoicingEligibility: { eligible: false, reasons: ['EINVOICING_NOT_ACTIVATED', 'CLIENT_NOT_REACHABLE'] },
+      einvoicingEligibility: { eligible: true, reasons: [], unknowns: ['SENDING_STATUS_UNKNOWN', 'CLIENT_REACHABILITY_UNKNOWN'] },
     });
     expect(body.data['einvoicingSettings']).toEqual({ sendingStatus: 'UNKNOWN', rawSendingStatus: 'suspended' });
     expect(fake.requests.map((r) => r.headers.authorization)).toEqual(['acme-1234:key', 'acme-1234:key', 'acme-1234:key']);

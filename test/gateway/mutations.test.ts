@@ -84,12 +84,50 @@ describe('sendInvoiceByEinvoice', () => {
     expect(posts()).toEqual([]);
   });
 
-  it('EinvoicingPreconditionFailedError when e-invoicing is not activated, without a POST', async () => {
-    stack.sim.store.setEinvoicingSettings(stack.sim.credentials[0]!.organizationId, { sending_status: 'disabled' });
+  it.each(['disabled', 'pending_activation'])('leaves a sending_status of %s to Qonto: one POST, its 412 as data', async (status) => {
+    // The simulator's type names enabled and disabled only, but any string can be seeded (docs/qonto-facts.md#simulator-send-by-e-invoice).
+    stack.sim.store.setEinvoicingSettings(stack.sim.credentials[0]!.organizationId, { sending_status: status as 'disabled' });
     expect(await send(INVOICES.readyToSend)).toMatchObject({
       __typename: 'EinvoicingPreconditionFailedError',
       code: 'einvoicing_not_activated',
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
+    expect(posts()).toEqual([`POST /v2/client_invoices/${INVOICES.readyToSend}/send_by_einvoice`]);
+  });
+
+  it('sends an imported invoice without a client to Qonto and returns its 412 as data', async () => {
+    const imported = await stack.gqlUpload<{ importClientInvoices: Result }>(
+      'mutation ($files: [File!]!) { importClientInvoices(files: $files) { ... on ImportClientInvoicesSuccess { invoices { id client { id } } } } }',
+      [{ name: 'scan.pdf', type: 'application/pdf', content: '%PDF-1.7\n% client-less\n%%EOF\n' }],
+    );
+    const invoice = imported.body.data!.importClientInvoices['invoices'][0];
+    expect(invoice.client).toBeNull();
+    stack.sim.resetRequests();
+    const result = await send(invoice.id);
+    expect(result).toMatchObject({
+      __typename: 'EinvoicingPreconditionFailedError',
+      code: 'recipient_not_reachable_on_einvoicing',
+      detail: expect.any(String),
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
+    expect(posts()).toEqual([`POST /v2/client_invoices/${invoice.id}/send_by_einvoice`]);
+  });
+
+  it('resends after a failed submission (latest event 213): one POST, success', async () => {
+    const result = await send(INVOICES.alreadyRejected);
+    expect(result).toMatchObject({ __typename: 'SendInvoiceByEinvoiceSuccess', alreadySubmitted: false });
+    expect(posts()).toEqual([`POST /v2/client_invoices/${INVOICES.alreadyRejected}/send_by_einvoice`]);
+  });
+
+  it.each(['210', '213', '221'])('resends after a failed submission ending in %s (set through the store): one POST', async (code) => {
+    stack.sim.store.appendLifecycleEvent(stack.sim.credentials[0]!.organizationId, INVOICES.inProgress, { status_code: code });
+    stack.sim.resetRequests();
+    expect(await send(INVOICES.inProgress)).toMatchObject({ __typename: 'SendInvoiceByEinvoiceSuccess', alreadySubmitted: false });
+    expect(posts()).toEqual([`POST /v2/client_invoices/${INVOICES.inProgress}/send_by_einvoice`]);
+  });
+
+  it('answers alreadySubmitted without a POST while an invoice is on its way (latest event not a failure)', async () => {
+    expect(await send(INVOICES.inProgress)).toMatchObject({ __typename: 'SendInvoiceByEinvoiceSuccess', alreadySubmitted: true });
     expect(posts()).toEqual([]);
   });
 
@@ -246,7 +284,7 @@ const IMPORT = `mutation ($files: [File!]!) {
     __typename
     ... on Error { message }
     ... on ValidationError { field }
-    ... on ImportClientInvoicesSuccess { invoices { id number status totalAmount { value } client { name einvoicingReachable taxIdentificationNumber } einvoicingEligibility { eligible reasons } } }
+    ... on ImportClientInvoicesSuccess { invoices { id number status totalAmount { value } client { name einvoicingReachable taxIdentificationNumber } einvoicingEligibility { eligible reasons unknowns } } }
   }
 }`;
 
@@ -264,7 +302,7 @@ describe('importClientInvoices (Flow 2)', () => {
           status: 'UNPAID',
           totalAmount: { value: '1440.00' },
           client: { name: 'Fromagerie Rousseau SAS', einvoicingReachable: true },
-          einvoicingEligibility: { eligible: true, reasons: [] },
+          einvoicingEligibility: { eligible: true, reasons: [], unknowns: [] },
         },
       ],
     });
@@ -273,10 +311,10 @@ describe('importClientInvoices (Flow 2)', () => {
     expect(posts()).toEqual(['POST /v2/client_invoices/bulk', 'POST /v2/client_invoices/bulk']);
   });
 
-  it('imports a PDF as an invoice without a buyer (CLIENT_MISSING)', async () => {
+  it('imports a PDF as an invoice without a buyer: eligible, with CLIENT_MISSING left to Qonto', async () => {
     const result = await importFiles([{ name: 'scan.pdf', type: 'application/pdf', content: '%PDF-1.7\n% test invoice\n%%EOF\n' }]);
     expect(result).toMatchObject({
-      invoices: [{ number: null, client: null, einvoicingEligibility: { eligible: false, reasons: ['CLIENT_MISSING'] } }],
+      invoices: [{ number: null, client: null, einvoicingEligibility: { eligible: true, reasons: [], unknowns: ['CLIENT_MISSING'] } }],
     });
   });
 

@@ -147,6 +147,17 @@ describe.each(credentialForms)('every client method against the simulator (%s)',
     expect(Array.isArray(one.einvoicing_lifecycle_events)).toBe(true);
   });
 
+  it("reads an invoice's attachment, or gets a 404 while the simulator does not serve attachments", async () => {
+    const { client_invoices: invoices } = await client.listClientInvoices({ perPage: 100, filter: { status: ['unpaid'] } });
+    const attachmentId = invoices.find((i) => i.attachment_id)?.attachment_id;
+    if (!attachmentId) throw new Error('the seed has no invoice with an attachment');
+    // docs/qonto-facts.md#attachments: the simulator answers 404 for routes it does not serve yet.
+    const answer = await client.getAttachment(attachmentId).catch((e: unknown) => e);
+    if (isQontoError(answer)) expect(isNotFound(answer)).toBe(true);
+    else expect(answer).toMatchObject({ id: attachmentId });
+    expect(sim.requests.at(-1)).toMatchObject({ method: 'GET', path: `/v2/attachments/${attachmentId}` });
+  });
+
   it('maps an unknown id to a 404 QontoError', async () => {
     const error = await client.getClientInvoice(randomUUID()).catch((e: unknown) => e);
     expect(isNotFound(error)).toBe(true);
