@@ -151,10 +151,9 @@ describe.each(credentialForms)('every client method against the simulator (%s)',
     const { client_invoices: invoices } = await client.listClientInvoices({ perPage: 100, filter: { status: ['unpaid'] } });
     const attachmentId = invoices.find((i) => i.attachment_id)?.attachment_id;
     if (!attachmentId) throw new Error('the seed has no invoice with an attachment');
-    // docs/qonto-facts.md#attachments: the simulator answers 404 for routes it does not serve yet.
-    const answer = await client.getAttachment(attachmentId).catch((e: unknown) => e);
-    if (isQontoError(answer)) expect(isNotFound(answer)).toBe(true);
-    else expect(answer).toMatchObject({ id: attachmentId });
+    const answer = await client.getAttachment(attachmentId);
+    expect(answer).toMatchObject({ id: attachmentId, file_content_type: 'application/pdf' });
+    expect(typeof answer.url).toBe('string');
     expect(sim.requests.at(-1)).toMatchObject({ method: 'GET', path: `/v2/attachments/${attachmentId}` });
   });
 
