@@ -3,7 +3,7 @@
  * createClientInvoice, updateClientInvoice, finalizeClientInvoice, cancelClientInvoice and
  * deleteClientInvoice, with the exact upstream calls each one makes.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SEED } from 'qonto-simulator';
 import { startStack, type TestStack } from '../helpers/stack.js';
 
@@ -322,5 +322,35 @@ describe('deleteClientInvoice', () => {
 
   it('NotFoundError for an unknown invoice', async () => {
     expect(await run(DELETE, { id: UNKNOWN })).toMatchObject({ __typename: 'NotFoundError', id: UNKNOWN });
+  });
+});
+
+describe('after a mutation', () => {
+  it('tells the lifecycle hub which invoice or client changed', async () => {
+    const hub = stack.app.services.lifecycle;
+    const invoiceChanged = vi.spyOn(hub, 'invoiceChanged');
+    const clientChanged = vi.spyOn(hub, 'clientChanged');
+    const id = await newDraft();
+    for (const document of [FINALIZE, CANCEL]) await run(document, { id });
+    expect(invoiceChanged.mock.calls).toEqual([[id], [id], [id]]);
+    const created = await run(CREATE_CLIENT, { input: { kind: 'COMPANY', name: 'Hub SAS' } });
+    await run(UPDATE_CLIENT, { id: created['client'].id, input: { email: 'hub@example.com' } });
+    expect(clientChanged.mock.calls).toEqual([[created['client'].id], [created['client'].id]]);
+  });
+
+  it('later fields of the operation read the current invoice, not the one loaded before', async () => {
+    const id = await newDraft();
+    const response = await stack.gql<Record<string, Result>>(
+      `mutation ($id: ID!) {
+        before: updateClientInvoice(id: $id, input: { purchaseOrder: "PO-1" }) { ... on UpdateClientInvoiceSuccess { invoice { purchaseOrder } } }
+        after: finalizeClientInvoice(id: $id) { ... on FinalizeClientInvoiceSuccess { invoice { status purchaseOrder } } }
+      }`,
+      { id },
+    );
+    expect(response.body.data).toEqual({
+      before: { invoice: { purchaseOrder: 'PO-1' } },
+      after: { invoice: { status: 'UNPAID', purchaseOrder: 'PO-1' } },
+    });
+    expect(stack.calls()).toEqual([`PATCH /v2/client_invoices/${id}`, `POST /v2/client_invoices/${id}/finalize`]);
   });
 });
