@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { isNotFound } from './qonto/errors.js';
 import type { QontoClient } from './qonto/client.js';
-import type { WireAttachment, WireClient, WireClientInvoice, WireEinvoicingSettings } from './qonto/wire.js';
+import type { WireAttachment, WireClient, WireClientInvoice, WireEinvoicingSettings, WireOrganization } from './qonto/wire.js';
 
 /** Per-request loaders: never shared between callers or requests. */
 export interface Loaders {
@@ -13,6 +13,8 @@ export interface Loaders {
   readonly attachment: DataLoader<string, WireAttachment | null>;
   /** E-invoicing settings, fetched at most once per request. */
   einvoicingSettings(): Promise<WireEinvoicingSettings>;
+  /** The caller's organization (`GET /v2/organization`), fetched at most once per request. */
+  organization(): Promise<WireOrganization>;
 }
 
 /** Loads each key with its own GET (Qonto has no batch endpoint); a 404 is null, not an error. */
@@ -38,6 +40,7 @@ export function createLoaders(qonto: () => QontoClient): Loaders {
   let invoice: Loaders['invoice'] | undefined;
   let attachment: Loaders['attachment'] | undefined;
   let settings: Promise<WireEinvoicingSettings> | undefined;
+  let organization: Promise<WireOrganization> | undefined;
   return {
     get client() {
       client ??= loaderOf((id) => qonto().getClient(id));
@@ -54,6 +57,10 @@ export function createLoaders(qonto: () => QontoClient): Loaders {
     einvoicingSettings() {
       settings ??= qonto().getEinvoicingSettings();
       return settings;
+    },
+    organization() {
+      organization ??= qonto().getOrganization();
+      return organization;
     },
   };
 }

@@ -36,3 +36,38 @@ export const MAX_EMAIL_LENGTH = 254;
 
 /** The longest file name forwarded to Qonto with an import (the usual file system limit). */
 export const MAX_FILE_NAME_LENGTH = 255;
+
+/**
+ * Length limits of the client fields a mutation forwards: Qonto's documented maxima (name 250,
+ * first and last name 60 each, VAT number 20, tax identification number 30:
+ * docs/qonto-facts.md#client-fields), the SMTP limit for the email, and, where Qonto states no
+ * maximum, a bound the gateway chose (an e-invoicing address has at most 30 characters in its
+ * longest documented form; currencies are 3-letter codes; locales are short tags).
+ */
+export const CLIENT_FIELD_LIMITS = {
+  name: { max: 250 },
+  firstName: { max: 60 },
+  lastName: { max: 60 },
+  email: { max: MAX_EMAIL_LENGTH },
+  vatNumber: { max: 20 },
+  taxIdentificationNumber: { max: 30 },
+  einvoicingAddress: { max: 64 },
+  currency: { max: 3 },
+  locale: { max: 10 },
+  addressLine: { max: 250 },
+} as const;
+
+/**
+ * Limits of the invoice create and update inputs. Qonto documents no maxima for them
+ * (docs/qonto-facts.md#invoice-create-and-update-body); the gateway chose: 1 to 100 lines,
+ * 250 characters for a title, number, purchase order or unit, 5,000 for the free texts, 32 for a
+ * decimal string (quantity, amount, rate), 34 for an IBAN (the longest IBAN format).
+ */
+export const INVOICE_INPUT_LIMITS = {
+  items: { min: 1, max: 100 },
+  shortText: { max: 250 },
+  longText: { max: 5000 },
+  decimal: { min: 1, max: 32 },
+  iban: { max: 34 },
+  currency: { max: 3 },
+} as const;

@@ -16,6 +16,8 @@ import type {
   WireOrganization,
   WirePaginationMeta,
   WireSendByEmailBody,
+  WireUpdateClientBody,
+  WireUpdateClientInvoiceBody,
   WireWebhookSubscription,
 } from './wire.js';
 
@@ -141,6 +143,12 @@ export class QontoClient {
     return unwrapResource<WireClient>(body, ['client'], site);
   }
 
+  /** `PATCH /v2/clients/{id}`: only the keys in `input` change. */
+  async updateClient(id: string, input: WireUpdateClientBody, options: CallOptions = {}): Promise<WireClient> {
+    const { site, body } = await this.#call('PATCH', `/v2/clients/${segment(id)}`, '/v2/clients/{id}', { json: input }, options);
+    return unwrapResource<WireClient>(body, ['client'], site);
+  }
+
   /** `GET /v2/client_invoices` */
   async listClientInvoices(params: ListClientInvoicesParams = {}, options: CallOptions = {}): Promise<WireClientInvoiceList> {
     const f = params.filter ?? {};
@@ -175,6 +183,18 @@ export class QontoClient {
   async createClientInvoice(input: WireCreateClientInvoiceBody, options: ActionOptions = {}): Promise<WireClientInvoice> {
     const { site, body } = await this.#action('/v2/client_invoices', '/v2/client_invoices', { json: input }, options);
     return unwrapResource<WireClientInvoice>(body, ['client_invoice'], site);
+  }
+
+  /** `PATCH /v2/client_invoices/{id}`: drafts only; only the keys in `input` change. */
+  async updateClientInvoice(id: string, input: WireUpdateClientInvoiceBody, options: CallOptions = {}): Promise<WireClientInvoice> {
+    const path = `/v2/client_invoices/${segment(id)}`;
+    const { site, body } = await this.#call('PATCH', path, '/v2/client_invoices/{id}', { json: input }, options);
+    return unwrapResource<WireClientInvoice>(body, ['client_invoice'], site);
+  }
+
+  /** `DELETE /v2/client_invoices/{id}`: a draft, or an imported invoice. */
+  async deleteClientInvoice(id: string, options: CallOptions = {}): Promise<void> {
+    await this.#call('DELETE', `/v2/client_invoices/${segment(id)}`, '/v2/client_invoices/{id}', {}, options);
   }
 
   /** `POST /v2/client_invoices/{id}/finalize`: draft → unpaid. */

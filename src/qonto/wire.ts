@@ -312,6 +312,9 @@ export const CLIENTS_WEBHOOK_TYPE = 'v1/clients';
 /** `POST /v2/clients` body: the client fields Qonto accepts, read-only ones left out (docs/qonto-facts.md#client-fields). */
 export type WireCreateClientBody = Omit<Partial<WireClient>, 'id' | 'e_invoicing_reachable' | 'created_at' | 'updated_at'>;
 
+/** `PATCH /v2/clients/{id}` body: only the keys to change (docs/qonto-facts.md#clients). */
+export type WireUpdateClientBody = WireCreateClientBody;
+
 /** A discount as sent in a create/update body (docs/qonto-facts.md#invoice-create-and-update-body). */
 export interface WireDiscountInput {
   type: 'percentage' | 'absolute' | (string & {});
@@ -351,6 +354,9 @@ export interface WireCreateClientInvoiceBody {
   discount?: WireDiscountInput;
   report_einvoicing?: boolean;
 }
+
+/** `PATCH /v2/client_invoices/{id}` body: only the keys to change (docs/qonto-facts.md#invoice-create-and-update-body). */
+export type WireUpdateClientInvoiceBody = Partial<WireCreateClientInvoiceBody>;
 
 /** `POST /v2/client_invoices/{id}/mark_as_paid` body (docs/qonto-facts.md#client-invoices). */
 export interface WireMarkAsPaidBody {

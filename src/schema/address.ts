@@ -11,3 +11,14 @@ export const Address = builder.objectRef<WireAddress>('Address').implement({
     countryCode: t.string({ nullable: true, resolve: (a) => a.country_code ?? null }),
   }),
 });
+
+/** `AddressInput`: a billing address as a client mutation sends it (`billing_address`). */
+export const AddressInput = builder.inputType('AddressInput', {
+  fields: (t) => ({
+    streetAddress: t.string(),
+    city: t.string(),
+    zipCode: t.string(),
+    provinceCode: t.string(),
+    countryCode: t.string({ description: 'ISO 3166-1 alpha-2, e.g. "FR".' }),
+  }),
+});

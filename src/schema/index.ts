@@ -14,6 +14,9 @@ import './send-invoice-by-einvoice.js';
 import './send-invoice-by-email.js';
 import './import-client-invoices.js';
 import './mark-as-paid.js';
+import './organization.js';
+import './client-mutations.js';
+import './invoice-mutations.js';
 import './lifecycle-subscription.js';
 
 /** The gateway's GraphQL schema, assembled from one file per domain type. */

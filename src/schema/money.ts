@@ -10,3 +10,11 @@ export const Money = builder.objectRef<MoneyShape>('Money').implement({
     cents: t.exposeInt('cents'),
   }),
 });
+
+/** `MoneyInput { value currency }`: an amount as a mutation sends it (decimal string). */
+export const MoneyInput = builder.inputType('MoneyInput', {
+  fields: (t) => ({
+    value: t.string({ required: true, description: 'Decimal string, e.g. "162.00".' }),
+    currency: t.string({ required: true, description: '"EUR", the only currency Qonto allows.' }),
+  }),
+});

@@ -26,9 +26,15 @@ export interface QontoCall {
   members: readonly ErrorMemberClass[];
   /** The invoice the call addressed: a 404 is a `NotFoundError` for it. Without it a 404 stays as it is. */
   invoiceId?: string;
+  /** The client the call addressed (when no `invoiceId` is given): a 404 is a `NotFoundError` for it. */
+  clientId?: string;
   /**
    * Qonto body attributes to GraphQL input paths (`{ paid_at: 'paidAt' }`): a 422 whose
    * `source.pointer` names one of them (`/data/attributes/paid_at`) is a `ValidationError` on that path.
+   * A key may be a nested path with `*` for list indexes, and its path then takes the pointer's
+   * indexes in order: with `{ 'items/*\/vat_rate': 'input.items[*].vatRate' }`,
+   * `/data/attributes/items/0/vat_rate` is `input.items[0].vatRate`. The longest key matching a
+   * leading part of the pointer wins (see {@link pointerFieldPath}).
    */
   fields?: Readonly<Record<string, string>>;
   /**
@@ -56,7 +62,10 @@ const TABLE: readonly Row[] = [
   {
     status: 404,
     member: NotFoundError,
-    build: (_, call) => (call.invoiceId === undefined ? undefined : new NotFoundError(call.invoiceId)),
+    build: (_, call) => {
+      if (call.invoiceId !== undefined) return new NotFoundError(call.invoiceId);
+      return call.clientId === undefined ? undefined : new NotFoundError(call.clientId, 'Client');
+    },
   },
   {
     status: 412,
@@ -68,8 +77,7 @@ const TABLE: readonly Row[] = [
     status: 422,
     member: ValidationError,
     build: (error, call) => {
-      const attribute = pointerAttribute(error.source?.pointer);
-      const path = attribute === undefined ? undefined : call.fields?.[attribute];
+      const path = call.fields === undefined ? undefined : pointerFieldPath(error.source?.pointer, call.fields);
       return path === undefined ? undefined : new ValidationError(path, error.detail ?? 'Invalid value');
     },
   },
@@ -111,11 +119,36 @@ export async function toErrorMember(error: unknown, call: QontoCall): Promise<un
  * (`/data/attributes/send_to/1` names `send_to`), else the last segment (`/paid_at`).
  */
 export function pointerAttribute(pointer: string | undefined): string | undefined {
-  if (!pointer) return undefined;
+  return pointerSegments(pointer)[0];
+}
+
+/** The segments of a JSON pointer after `/data/attributes/`, else its last segment alone (`/paid_at`). */
+function pointerSegments(pointer: string | undefined): string[] {
+  if (!pointer) return [];
   const segments = pointer
     .split('/')
     .slice(1)
     .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const attribute = segments[0] === 'data' && segments[1] === 'attributes' ? segments[2] : segments.at(-1);
-  return attribute || undefined;
+  if (segments[0] === 'data' && segments[1] === 'attributes') return segments.slice(2).filter((segment) => segment !== '');
+  const last = segments.at(-1);
+  return last ? [last] : [];
+}
+
+/**
+ * The GraphQL input path a 422 pointer names through `fields` (see {@link QontoCall.fields}), or
+ * undefined. Numeric segments match `*` and fill the `*`s of the path in order; the longest
+ * leading part of the pointer that is a key wins, so `/data/attributes/items/0/unit_price/value`
+ * falls back to `items/*\/unit_price` when there is no deeper key.
+ */
+export function pointerFieldPath(pointer: string | undefined, fields: Readonly<Record<string, string>>): string | undefined {
+  const segments = pointerSegments(pointer);
+  for (let length = segments.length; length > 0; length--) {
+    const head = segments.slice(0, length);
+    const indexes = head.filter((segment) => /^\d+$/.test(segment));
+    const path = fields[head.map((segment) => (/^\d+$/.test(segment) ? '*' : segment)).join('/')];
+    if (path === undefined) continue;
+    let next = 0;
+    return path.replace(/\*/g, () => indexes[next++] ?? '*');
+  }
+  return undefined;
 }

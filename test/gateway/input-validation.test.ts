@@ -32,6 +32,17 @@ const ID_OPERATIONS: Record<string, { document: string; variables?: Record<strin
   },
   'Mutation.markClientInvoiceAsPaid': { document: 'mutation ($id: ID!) { markClientInvoiceAsPaid(id: $id) { __typename } }' },
   'Mutation.unmarkClientInvoiceAsPaid': { document: 'mutation ($id: ID!) { unmarkClientInvoiceAsPaid(id: $id) { __typename } }' },
+  'Mutation.updateClient': {
+    document: 'mutation ($id: ID!, $input: UpdateClientInput!) { updateClient(id: $id, input: $input) { __typename } }',
+    variables: { input: { email: 'ap@example.com' } },
+  },
+  'Mutation.updateClientInvoice': {
+    document: 'mutation ($id: ID!, $input: UpdateClientInvoiceInput!) { updateClientInvoice(id: $id, input: $input) { __typename } }',
+    variables: { input: { purchaseOrder: 'PO-1' } },
+  },
+  'Mutation.finalizeClientInvoice': { document: 'mutation ($id: ID!) { finalizeClientInvoice(id: $id) { __typename } }' },
+  'Mutation.cancelClientInvoice': { document: 'mutation ($id: ID!) { cancelClientInvoice(id: $id) { __typename } }' },
+  'Mutation.deleteClientInvoice': { document: 'mutation ($id: ID!) { deleteClientInvoice(id: $id) { __typename } }' },
   'Subscription.clientInvoiceLifecycle': {
     document: 'subscription ($id: ID!) { clientInvoiceLifecycle(id: $id) { event { statusCode } } }',
   },

@@ -219,6 +219,27 @@ describe.each(credentialForms)('every client method against the simulator (%s)',
     expect(error).toMatchObject({ kind: 'http', status: 412, code: 'recipient_not_reachable_on_einvoicing', attempts: 1 });
   });
 
+  it('updates a client and a draft (PATCH, only the keys sent), deletes the draft, refuses to update a finalized invoice', async () => {
+    const created = await client.createClient({ kind: 'company', name: `Patch ${randomUUID().slice(0, 8)}`, currency: 'EUR' });
+    const updated = await client.updateClient(created.id, { email: 'billing@patch.example' });
+    expect(updated).toMatchObject({ id: created.id, name: created.name, email: 'billing@patch.example', currency: 'EUR' });
+
+    const draft = await client.createClientInvoice(invoiceBody(reachable.id));
+    const patched = await client.updateClientInvoice(draft.id, { purchase_order: 'PO-42' });
+    expect(patched).toMatchObject({
+      id: draft.id,
+      status: 'draft',
+      purchase_order: 'PO-42',
+      terms_and_conditions: 'Payment within 30 days.',
+    });
+    await client.deleteClientInvoice(draft.id);
+    expect(isNotFound(await client.getClientInvoice(draft.id).catch((e: unknown) => e))).toBe(true);
+
+    const finalized = await client.createClientInvoice({ ...invoiceBody(reachable.id), status: 'unpaid' });
+    const refused = await client.updateClientInvoice(finalized.id, { purchase_order: 'PO-43' }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ kind: 'http', status: 422, code: 'invalid_transition' });
+  });
+
   it('Flow 2: bulk-imports files (multipart) and reads the imported invoices', async () => {
     const marker = randomUUID();
     const entries = await client.bulkImportClientInvoices([

@@ -3,7 +3,7 @@ import type { GatewayContext } from '../../src/context.js';
 import { QontoError } from '../../src/qonto/errors.js';
 import type { WireClientInvoice } from '../../src/qonto/wire.js';
 import { EinvoicingPreconditionFailedError, InvalidInvoiceStateError, NotFoundError, ValidationError } from '../../src/schema/errors.js';
-import { pointerAttribute, toErrorMember, type QontoCall } from '../../src/schema/qonto-error-members.js';
+import { pointerAttribute, pointerFieldPath, toErrorMember, type QontoCall } from '../../src/schema/qonto-error-members.js';
 
 const http = (status: number, entry: { code?: string; detail?: string; pointer?: string } = {}, traceId?: string) =>
   new QontoError({
@@ -66,6 +66,20 @@ describe('toErrorMember: the translation of Qonto errors to mutation error membe
     expect(member).toBeInstanceOf(ValidationError);
     expect(member).toMatchObject({ field: 'input.sendTo', message: 'Bad address' });
     expect(reads).toEqual([]);
+  });
+
+  it('422 naming a nested attribute → ValidationError on the nested input path, indexes carried over', async () => {
+    const { ctx } = contextWith(null);
+    const call: QontoCall = { ctx, members: ALL, fields: { items: 'input.items', 'items/*/vat_rate': 'input.items[*].vatRate' } };
+    const member = await toErrorMember(http(422, { detail: 'Bad rate', pointer: '/data/attributes/items/3/vat_rate' }), call);
+    expect(member).toMatchObject({ field: 'input.items[3].vatRate', message: 'Bad rate' });
+  });
+
+  it('a 404 for an addressed client → NotFoundError naming the client', async () => {
+    const { ctx } = contextWith(null);
+    const member = await toErrorMember(http(404), { ctx, members: ALL, clientId: 'cli-1' });
+    expect(member).toEqual(new NotFoundError('cli-1', 'Client'));
+    expect(member).toMatchObject({ message: 'Client cli-1 not found' });
   });
 
   it('any other 422 with invalidState → InvalidInvoiceStateError with the status read again', async () => {
@@ -144,5 +158,29 @@ describe('pointerAttribute', () => {
     [undefined, undefined],
   ])('%j names %j', (pointer, attribute) => {
     expect(pointerAttribute(pointer)).toBe(attribute);
+  });
+});
+
+describe('pointerFieldPath', () => {
+  const fields = {
+    paid_at: 'paidAt',
+    items: 'input.items',
+    'items/*/unit_price': 'input.items[*].unitPrice',
+    'items/*/discount/value': 'input.items[*].discount.value',
+    'lines/*/parts/*': 'input.lines[*].parts[*]',
+  };
+  it.each([
+    ['/data/attributes/paid_at', 'paidAt'],
+    ['/paid_at', 'paidAt'],
+    ['/data/attributes/items', 'input.items'],
+    ['/data/attributes/items/2/unit_price', 'input.items[2].unitPrice'],
+    ['/data/attributes/items/2/unit_price/value', 'input.items[2].unitPrice'],
+    ['/data/attributes/items/0/discount/value', 'input.items[0].discount.value'],
+    ['/data/attributes/items/0/title', 'input.items'],
+    ['/data/attributes/lines/1/parts/4', 'input.lines[1].parts[4]'],
+    ['/data/attributes/other', undefined],
+    [undefined, undefined],
+  ])('%j is %j', (pointer, path) => {
+    expect(pointerFieldPath(pointer, fields)).toBe(path);
   });
 });
