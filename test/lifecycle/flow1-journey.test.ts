@@ -6,6 +6,7 @@
  * simulator's store test hook, standing in for the Annuaire registration.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { SEED } from 'qonto-simulator';
 import { LIFECYCLE, startLiveStack, subscribe, type LifecycleMessage, type LiveStack } from '../helpers/live.js';
 
 let stack: LiveStack;
@@ -83,6 +84,25 @@ describe('Flow 1 through GraphQL alone', () => {
     }
     expect(codes).toEqual([200, 201, 202, 203, 204, 205]);
     expect(last!.clientInvoiceLifecycle.invoice).toEqual({ id, einvoicingStatus: 'APPROVED' });
+    queue.unsubscribe();
+  });
+
+  it('sends again an invoice whose first submission ended in 213: the POST reaches Qonto and a new run starts at 200', async () => {
+    stack = await startLiveStack();
+    const id = SEED.atelier.invoices.alreadyRejected;
+    const queue = subscribe<LifecycleMessage>(stack.ws(stack.auth()), LIFECYCLE, { id });
+    await stack.gateways[0]!.services.lifecycle.whenSubscribers(1);
+    stack.sim.resetRequests();
+
+    expect(await mutate(stack, SEND, { id })).toEqual({ __typename: 'SendInvoiceByEinvoiceSuccess', alreadySubmitted: false });
+    expect(
+      stack.sim.requests
+        .filter((request) => request.method === 'POST')
+        .map((request) => `${request.method} ${request.path} ${request.status}`),
+    ).toEqual([`POST /v2/client_invoices/${id}/send_by_einvoice 204`]);
+    expect((await queue.next()).clientInvoiceLifecycle.event.statusCode).toBe(200);
+    await stack.sim.network.advance();
+    expect((await queue.next()).clientInvoiceLifecycle.event.statusCode).toBe(201);
     queue.unsubscribe();
   });
 });
