@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { resolveCaller } from '../auth.js';
+import { credentialKey, resolveCaller } from '../auth.js';
 import type { QontoAuthConfig } from '../config.js';
 
 /**
@@ -45,6 +45,13 @@ export interface AuthFailureLimiterOptions {
 }
 
 const ONE_HOUR_MS = 3_600_000;
+
+/** One reserved failure shared by the concurrent requests of one credential from one address. */
+interface SharedReservation {
+  holders: number;
+  failed?: boolean;
+  reserved: Promise<{ ok: true; attempt: AuthAttempt } | { ok: false; retryAfterMs: number }>;
+}
 const IGNORED: AuthAttempt = { succeeded: () => undefined, failed: () => undefined };
 
 /**
@@ -53,8 +60,9 @@ const IGNORED: AuthAttempt = { succeeded: () => undefined, failed: () => undefin
  * docs/qonto-facts.md#rate-limits) while good credentials keep working
  * (docs/decisions.md#401-budget).
  *
- * A presented credential that is not verified reserves one failure before it is used; the
- * reservation is returned when the credential turns out not refused. So however many requests
+ * A presented credential that is not verified reserves one failure before it is used (the
+ * concurrent requests of one credential from one address share one reservation); the reservation
+ * is returned when the credential turns out not refused. So however many requests
  * run at once, an address never gets more than its limit of unverified credentials refused per
  * window, and once it is at its limit its unverified credentials are refused locally. Verified
  * credentials are never refused here (every caller may share one office or proxy address), but a
@@ -64,6 +72,8 @@ const IGNORED: AuthAttempt = { succeeded: () => undefined, failed: () => undefin
 export class AuthFailureLimiter {
   readonly #limiter: RateLimiterMemory;
   readonly #isVerified: (presented: string) => boolean;
+  /** Reservations in flight, by address and credential hash: a burst of one credential holds one. */
+  readonly #shared = new Map<string, SharedReservation>();
 
   constructor(options: AuthFailureLimiterOptions) {
     this.#limiter = new RateLimiterMemory({
@@ -82,13 +92,64 @@ export class AuthFailureLimiter {
     const credential = presented?.trim();
     if (!credential) return { admitted: true, verified: false, attempt: IGNORED };
     if (this.#isVerified(credential)) return { admitted: true, verified: true, attempt: this.#settledAttempt(address) };
+    const key = `${address}\u0000${credentialKey(credential)}`;
+    let shared = this.#shared.get(key);
+    if (!shared) {
+      // registered before the first await, so that a concurrent burst of this credential joins it
+      const created: SharedReservation = { holders: 0, reserved: this.#reserve(address) };
+      this.#shared.set(key, created);
+      shared = created;
+    }
+    const holder = shared;
+    holder.holders++;
+    const reserved = await holder.reserved;
+    if (!reserved.ok) {
+      this.#leave(key, holder);
+      return { admitted: false, retryAfterMs: reserved.retryAfterMs };
+    }
+    return { admitted: true, verified: false, attempt: this.#holderAttempt(key, holder, reserved.attempt) };
+  }
+
+  /** Takes one point for `address`: the attempt that settles it, or the time until one frees. */
+  async #reserve(address: string): Promise<{ ok: true; attempt: AuthAttempt } | { ok: false; retryAfterMs: number }> {
     try {
       await this.#limiter.consume(address, 1);
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return { admitted: false, retryAfterMs: Math.max(0, rejection.msBeforeNext) };
-      return { admitted: true, verified: false, attempt: IGNORED };
+      if (rejection instanceof RateLimiterRes) return { ok: false, retryAfterMs: Math.max(0, rejection.msBeforeNext) };
+      return { ok: true, attempt: IGNORED };
     }
-    return { admitted: true, verified: false, attempt: this.#reservedAttempt(address) };
+    return { ok: true, attempt: this.#reservedAttempt(address) };
+  }
+
+  #leave(key: string, shared: SharedReservation): void {
+    shared.holders--;
+    if (shared.holders === 0 && this.#shared.get(key) === shared) this.#shared.delete(key);
+  }
+
+  /**
+   * One holder of a shared reservation. A refusal settles it as failed at once (one failure for the
+   * whole burst); the reservation is given back only when every holder ended without a refusal.
+   */
+  #holderAttempt(key: string, shared: SharedReservation, outcome: AuthAttempt): AuthAttempt {
+    let ended = false;
+    const leave = () => {
+      if (ended) return false;
+      ended = true;
+      this.#leave(key, shared);
+      return true;
+    };
+    return {
+      succeeded: () => {
+        if (leave() && shared.holders === 0 && !shared.failed) outcome.succeeded();
+      },
+      failed: () => {
+        if (!shared.failed) {
+          shared.failed = true;
+          outcome.failed();
+        }
+        leave();
+      },
+    };
   }
 
   /**

@@ -38,6 +38,23 @@ describe('AuthFailureLimiter', () => {
     expect(admissions.filter((a) => a.admitted)).toHaveLength(3);
   });
 
+  it('lets a burst of one new credential share one reservation, and counts its refusal once', async () => {
+    const limiter = new AuthFailureLimiter({ failuresPerWindow: 3, isVerified: () => false });
+    const settled = () => new Promise((resolve) => setImmediate(resolve));
+    const burst = await Promise.all(Array.from({ length: 25 }, () => limiter.admit('198.51.100.2', 'Bearer new-user')));
+    expect(burst.every((a) => a.admitted)).toBe(true);
+    await settled();
+    expect(await limiter.failures('198.51.100.2')).toBe(1);
+    for (const admission of burst) admitted(admission).attempt.succeeded();
+    await settled();
+    expect(await limiter.failures('198.51.100.2')).toBe(0);
+
+    const bad = await Promise.all(Array.from({ length: 10 }, () => limiter.admit('198.51.100.2', 'Bearer garbage')));
+    for (const admission of bad) admitted(admission).attempt.failed();
+    await settled();
+    expect(await limiter.failures('198.51.100.2')).toBe(1);
+  });
+
   it('never refuses a verified credential, and does not limit requests without credentials', async () => {
     const limiter = new AuthFailureLimiter({ failuresPerWindow: 1, isVerified: (presented) => presented === 'Bearer known' });
     admitted(await limiter.admit('192.0.2.1', 'Bearer bad')).attempt.failed();
