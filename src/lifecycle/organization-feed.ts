@@ -159,7 +159,7 @@ class CredentialFeed {
       if (seen) return !seen.has(keys[i]!);
       // Known from the list only (which omits events): new are those after the listed update.
       if (!known) return true;
-      return known.updatedAt !== null && event.occurredAt !== null && event.occurredAt > known.updatedAt;
+      return known.updatedAt !== null && event.occurredAt !== null && Date.parse(event.occurredAt) > Date.parse(known.updatedAt);
     });
     this.#known.set(invoice.id, { signature, updatedAt: invoice.updated_at ?? null, events: new Set(keys) });
     this.#advanceCursor(invoice.updated_at);

@@ -129,4 +129,41 @@ describe('clientInvoiceUpdates: the organisation feed on real ports', () => {
     stack.gateways[0]!.services.lifecycle.invoiceChanged(INVOICES.readyToSend, stack.sim.credentials[0]!.organizationId);
     await expect(queue.next()).rejects.toThrow(/no subscription message/);
   });
+
+  it('re-fetches once per signal for every subscriber with the same credentials', async () => {
+    const feeds = await start();
+    const client = stack.ws(stack.auth());
+    const queues = [feed(), feed(), feed({ filter: { ids: [INVOICES.readyToSend] } }), subscribe<FeedMessage>(client, FEED, {})];
+    await feeds.whenSubscribers(queues.length);
+    expect(feeds.stats()).toEqual({ feeds: 1, subscribers: 4 });
+    await stack.http('mutation ($id: ID!) { markClientInvoiceAsPaid(id: $id) { __typename } }', { id: INVOICES.readyToSend });
+    for (const queue of queues)
+      expect((await queue.next()).clientInvoiceUpdates).toMatchObject({ kind: 'UPDATED', invoice: { status: 'PAID' } });
+    await stack.sim.webhooks.idle();
+    stack.sim.resetRequests();
+    stack.gateways[0]!.services.lifecycle.invoiceChanged(INVOICES.readyToSend, stack.sim.credentials[0]!.organizationId);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stack.sim.requests.filter((r) => r.method === 'GET' && r.path === `/v2/client_invoices/${INVOICES.readyToSend}`)).toHaveLength(
+      1,
+    );
+  });
+
+  it('also streams over SSE', async () => {
+    const feeds = await start();
+    const controller = new AbortController();
+    const response = await fetch(`${stack.gateways[0]!.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: stack.auth() },
+      body: JSON.stringify({ query: FEED, variables: { filter: { ids: [INVOICES.readyToSend] } } }),
+      signal: controller.signal,
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    await feeds.whenSubscribers(1);
+    await stack.http(SEND, { id: INVOICES.readyToSend });
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!text.includes('"statusCode":200')) text += new TextDecoder().decode((await reader.read()).value);
+    expect(text).toMatch(/event: next\ndata: .*"kind":"UPDATED".*"statusCode":200/);
+    controller.abort();
+  });
 });
