@@ -166,4 +166,20 @@ describe('clientInvoiceUpdates: the organisation feed on real ports', () => {
     expect(text).toMatch(/event: next\ndata: .*"kind":"UPDATED".*"statusCode":200/);
     controller.abort();
   });
+
+  it('leaves no feed, poll timer or bus listener behind when its subscribers leave', async () => {
+    const feeds = await start();
+    const hub = stack.gateways[0]!.services.lifecycle;
+    const listenersBefore = hub.bus.listenerCount();
+    const a = feed();
+    const b = feed({ filter: { ids: [INVOICES.readyToSend] } });
+    await feeds.whenSubscribers(2);
+    expect(feeds.stats()).toEqual({ feeds: 1, subscribers: 2 });
+    expect(hub.bus.listenerCount()).toBe(listenersBefore + 2);
+    a.unsubscribe();
+    b.unsubscribe();
+    await expect.poll(() => feeds.stats()).toEqual({ feeds: 0, subscribers: 0 });
+    expect(hub.bus.listenerCount()).toBe(listenersBefore);
+    expect(hub.stats().pollsWaiting).toBe(0);
+  });
 });
