@@ -27,6 +27,7 @@ export interface FeedHost {
   readonly bus: SignalBus;
   readonly pacer: PollPacer;
   readonly pollIntervalMs: number;
+  readonly maxPollBackoffMs: number;
   readonly logger: Logger | undefined;
   qontoFor(caller: Caller): QontoClient;
 }
@@ -87,6 +88,8 @@ class CredentialFeed {
   /** The largest `updated_at` seen (Qonto's clock): where the next poll starts. */
   #cursor: string | null = null;
   #timer: NodeJS.Timeout | null = null;
+  /** Polls failed in a row: the next one waits twice as long each time (up to the hub's maximum). */
+  #pollFailures = 0;
   #disposers: Array<() => void> = [];
   #closed = false;
 
@@ -207,14 +210,22 @@ class CredentialFeed {
 
   #schedulePoll(): void {
     if (this.#closed) return;
+    const base = this.hub.pollIntervalMs;
+    const delay = this.#pollFailures === 0 ? base : Math.min(base * 2 ** this.#pollFailures, this.hub.maxPollBackoffMs);
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.hub.pacer.request(this, () => {
         void this.#poll()
-          .catch((error: unknown) => this.hub.logger?.warn({ err: errorMessage(error) }, 'organisation feed poll failed'))
+          .then(
+            () => (this.#pollFailures = 0),
+            (error: unknown) => {
+              this.#pollFailures++;
+              this.hub.logger?.warn({ err: errorMessage(error) }, 'organisation feed poll failed');
+            },
+          )
           .finally(() => this.#schedulePoll());
       });
-    }, this.hub.pollIntervalMs);
+    }, delay);
     this.#timer.unref();
   }
 

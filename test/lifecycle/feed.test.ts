@@ -182,4 +182,22 @@ describe('clientInvoiceUpdates: the organisation feed on real ports', () => {
     expect(hub.bus.listenerCount()).toBe(listenersBefore);
     expect(hub.stats().pollsWaiting).toBe(0);
   });
+
+  it('finds an invoice created while every webhook is lost with the poll: CREATED', async () => {
+    const feeds = await start({ LIFECYCLE_POLL_INTERVAL_MS: '100' });
+    stack.sim.faults.set({ webhooks: { dropNext: 1000 } } as never);
+    const queue = feed();
+    await feeds.whenSubscribers(1);
+    const created = await stack.http<{ createClientInvoice: { invoice: { id: string } } }>(CREATE_INVOICE, {
+      input: {
+        clientId: Object.values(SEED.atelier.clients)[0],
+        issueDate: '2026-11-29',
+        dueDate: '2026-12-29',
+        termsAndConditions: 'Payment within 30 days.',
+        items: [{ title: 'Audit', quantity: '1', unitPrice: { value: '100.00', currency: 'EUR' }, vatRate: '0.2' }],
+      },
+    });
+    const id = created.data!.createClientInvoice.invoice.id;
+    expect((await queue.next()).clientInvoiceUpdates).toMatchObject({ kind: 'CREATED', invoiceId: id, newLifecycleEvents: [] });
+  });
 });
