@@ -110,7 +110,9 @@ class CredentialFeed {
       }),
     );
     await this.#list(null, (invoice) => {
-      this.#known.set(invoice.id, { signature: signatureOf(invoice), updatedAt: invoice.updated_at ?? null, events: null });
+      // A signal during the listing may have fetched it already, events included.
+      if (!this.#known.has(invoice.id))
+        this.#known.set(invoice.id, { signature: signatureOf(invoice), updatedAt: invoice.updated_at ?? null, events: null });
     });
     this.#schedulePoll();
   }
