@@ -4,10 +4,12 @@ import { invoiceClientId } from '../domain/eligibility.js';
 import { decodeLifecycleCursor, encodeLifecycleCursor, normalizeLifecycleEvents, type LifecycleEvent } from '../domain/lifecycle-events.js';
 import { errorMessage } from '../lib/error-message.js';
 import { isCredentialRefused, isHttpError, isNotFound, isQontoError } from '../qonto/errors.js';
+import type { QontoClient } from '../qonto/client.js';
 import type { QontoTransport } from '../qonto/transport.js';
 import type { WireClientInvoice } from '../qonto/wire.js';
+import { OrganizationFeeds } from './organization-feed.js';
 import { PollPacer } from './poll-pacer.js';
-import { clientTopic, invoiceTopic, type SignalBus } from './signal-bus.js';
+import { clientTopic, invoiceTopic, organizationInvoicesTopic, type SignalBus, UNSCOPED_INVOICES_TOPIC } from './signal-bus.js';
 
 /** One new lifecycle event with the invoice as Qonto returned it at that moment. */
 export interface LifecycleUpdate {
@@ -327,6 +329,8 @@ export class LifecycleHub {
   /** Paces the reconciliation polls of every watch. */
   readonly pacer: PollPacer;
   readonly logger: Logger | undefined;
+  /** The organisation feeds (`clientInvoiceUpdates`), sharing this hub's bus, pace and poll interval. */
+  readonly feeds: OrganizationFeeds;
   readonly #transport: QontoTransport;
   readonly #watches = new Map<string, InvoiceWatch>();
   readonly #starting = new Map<string, Promise<InvoiceWatch>>();
@@ -342,6 +346,12 @@ export class LifecycleHub {
     this.pacer = new PollPacer({ maxPerSecond: options.maxPollsPerSecond ?? 5 });
     this.logger = options.logger;
     this.#transport = options.transport;
+    this.feeds = new OrganizationFeeds(this);
+  }
+
+  /** A Qonto client with the caller's credentials. */
+  qontoFor(caller: Caller): QontoClient {
+    return this.#transport.forAuthorization(caller.upstreamAuthorization);
   }
 
   /**
@@ -418,9 +428,14 @@ export class LifecycleHub {
     return new Promise((resolve) => this.#emptyWaiters.push(resolve));
   }
 
-  /** Signals a change of an invoice to every replica (webhook received, or the gateway sent it). */
-  invoiceChanged(invoiceId: string): void {
+  /**
+   * Signals a change of an invoice to every replica (webhook received, or the gateway sent it):
+   * on its own topic, and for the organisation feeds on its organisation's topic (a webhook's
+   * `organization_id`) or, when the organisation is unknown, on the unscoped topic.
+   */
+  invoiceChanged(invoiceId: string, organizationId?: string): void {
     this.bus.publish(invoiceTopic(invoiceId));
+    this.bus.publish(organizationId ? organizationInvoicesTopic(organizationId) : UNSCOPED_INVOICES_TOPIC, invoiceId);
   }
 
   /** Signals a change of a client (a `v1/clients` webhook) to every replica. */
@@ -450,6 +465,7 @@ export class LifecycleHub {
 
   /** Completes every stream and stops every watch (shutdown). */
   close(): void {
+    this.feeds.close();
     for (const watch of [...this.#watches.values()]) {
       for (const subscriber of [...watch.subscribers]) subscriber.end(null);
       watch.close();

@@ -7,14 +7,17 @@ import { CONNECTING_STATUSES, type RedisConnections } from './redis-connections.
 
 /** Publishes and delivers "something changed" signals by topic, in one process or across replicas. */
 export interface SignalBus {
-  /** Signals every listener of `topic` in this process at once, and on every other replica it can reach. */
-  publish(topic: string): void;
+  /**
+   * Signals every listener of `topic` in this process at once, and on every other replica it can
+   * reach; `data` (a short string, such as an invoice id) reaches each listener with the signal.
+   */
+  publish(topic: string, data?: string): void;
   /**
    * Listens to `topic`. Resolves with a disposer once the listener is active: in this process at
    * once, and, with Redis, once Redis acknowledged the subscription or is found unavailable (the
    * subscription is then made when Redis returns). Never rejects.
    */
-  subscribe(topic: string, listener: () => void): Promise<() => void>;
+  subscribe(topic: string, listener: SignalListener): Promise<() => void>;
   /** Listeners registered now (leak checks). */
   listenerCount(): number;
   /** True while signals reach every replica: always in one process; with Redis, while it is up. */
@@ -27,10 +30,17 @@ export interface SignalBus {
 export const invoiceTopic = (invoiceId: string) => `qonto-gw:invoice:${invoiceId}`;
 /** Topic of a client's signals. */
 export const clientTopic = (clientId: string) => `qonto-gw:client:${clientId}`;
+/** Topic of an organisation's invoice signals (webhooks carry `organization_id`); the data is the invoice id. */
+export const organizationInvoicesTopic = (organizationId: string) => `qonto-gw:org:${organizationId}:invoices`;
+/** Topic of invoice signals whose organisation is unknown (the gateway's own mutations); the data is the invoice id. */
+export const UNSCOPED_INVOICES_TOPIC = 'qonto-gw:invoices';
+
+/** A listener of a topic; `data` is what the publisher attached, if anything. */
+export type SignalListener = (data?: string) => void;
 
 interface Entry {
   topic: string;
-  listener: () => void;
+  listener: SignalListener;
 }
 
 /** The listeners of this process, by topic. */
@@ -39,7 +49,7 @@ class LocalListeners {
   #count = 0;
 
   /** Adds a listener; `first` tells whether the topic had none. */
-  add(topic: string, listener: () => void): { entry: Entry; first: boolean } {
+  add(topic: string, listener: SignalListener): { entry: Entry; first: boolean } {
     const entry = { topic, listener };
     let entries = this.#byTopic.get(topic);
     const first = !entries;
@@ -63,12 +73,12 @@ class LocalListeners {
   }
 
   /** Calls every listener of `topic`; one that throws does not stop the others. */
-  deliver(topic: string): void {
+  deliver(topic: string, data?: string): void {
     const entries = this.#byTopic.get(topic);
     if (!entries) return;
     for (const entry of [...entries]) {
       try {
-        entry.listener();
+        entry.listener(data);
       } catch {
         // a listener reports its own failures; the others still get the signal
       }
@@ -93,7 +103,7 @@ class LocalListeners {
 export function createMemoryBus(): SignalBus {
   const local = new LocalListeners();
   return {
-    publish: (topic) => local.deliver(topic),
+    publish: (topic, data) => local.deliver(topic, data),
     subscribe: async (topic, listener) => {
       const { entry } = local.add(topic, listener);
       return () => void local.remove(entry);
@@ -161,15 +171,17 @@ class RedisSignalBus implements SignalBus {
     });
   }
 
-  publish(topic: string): void {
-    this.#local.deliver(topic);
+  publish(topic: string, data?: string): void {
+    this.#local.deliver(topic, data);
     if (this.#closed || this.#publisher.status !== 'ready') return;
-    this.#publisher.publish(topic, JSON.stringify({ at: Date.now(), origin: this.#origin })).catch((error: unknown) => {
-      this.#logger?.debug({ topic, err: errorMessage(error) }, 'signal not published to Redis');
-    });
+    this.#publisher
+      .publish(topic, JSON.stringify({ at: Date.now(), origin: this.#origin, ...(data !== undefined ? { data } : {}) }))
+      .catch((error: unknown) => {
+        this.#logger?.debug({ topic, err: errorMessage(error) }, 'signal not published to Redis');
+      });
   }
 
-  async subscribe(topic: string, listener: () => void): Promise<() => void> {
+  async subscribe(topic: string, listener: SignalListener): Promise<() => void> {
     const { entry, first } = this.#local.add(topic, listener);
     if (first) {
       const subscribing = this.#subscribeOnRedis(topic);
@@ -198,17 +210,22 @@ class RedisSignalBus implements SignalBus {
   }
 
   #onMessage = (channel: string, message: string): void => {
-    if (this.#originOf(message) === this.#origin) return;
-    this.#local.deliver(channel);
+    const { origin, data } = this.#parse(message);
+    if (origin === this.#origin) return;
+    this.#local.deliver(channel, data);
   };
 
-  #originOf(message: string): string | undefined {
+  #parse(message: string): { origin?: string; data?: string } {
     try {
       const parsed: unknown = JSON.parse(message);
-      const origin = isRecord(parsed) ? parsed['origin'] : undefined;
-      return typeof origin === 'string' ? origin : undefined;
+      if (!isRecord(parsed)) return {};
+      const { origin, data } = parsed;
+      return {
+        ...(typeof origin === 'string' ? { origin } : {}),
+        ...(typeof data === 'string' ? { data } : {}),
+      };
     } catch {
-      return undefined; // a foreign or older publisher: still a signal
+      return {}; // a foreign or older publisher: still a signal
     }
   }
 

@@ -9,7 +9,8 @@ export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
 /** What the receiver does with a valid, first-seen delivery (called after the 200 is returned). */
 export interface WebhookSignals {
-  invoiceChanged(invoiceId: string): void;
+  /** `organizationId` is the envelope's `organization_id` when it has one. */
+  invoiceChanged(invoiceId: string, organizationId?: string): void;
   clientChanged(clientId: string): void;
 }
 
@@ -127,6 +128,7 @@ export function fetchDelivery(request: Request): WebhookDelivery {
 interface Envelope {
   id: string;
   type: string;
+  organizationId: string | undefined;
   data: { id?: unknown; event?: unknown };
 }
 
@@ -138,10 +140,12 @@ function parseEnvelope(raw: Uint8Array): Envelope | null {
     return null;
   }
   if (typeof value !== 'object' || value === null) return null;
-  const { id, type, data } = value as Record<string, unknown>;
+  const { id, type, data, organization_id: organization } = value as Record<string, unknown>;
   if (typeof id !== 'string' || id.length === 0 || id.length > 200) return null;
   if (typeof type !== 'string' || typeof data !== 'object' || data === null) return null;
-  return { id, type, data: data as Envelope['data'] };
+  const organizationId =
+    typeof organization === 'string' && organization.length > 0 && organization.length <= 200 ? organization : undefined;
+  return { id, type, organizationId, data: data as Envelope['data'] };
 }
 
 /**
@@ -182,7 +186,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     if (!(await options.deduplicator.firstSeen(envelope.id))) return done(200, 'duplicate', { ok: true, duplicate: true });
     // The answer is written before the next turn of the event loop; the signal waits for it.
     setImmediate(() => {
-      if (envelope.type === CLIENT_INVOICES_WEBHOOK_TYPE) options.signals.invoiceChanged(resourceId!);
+      if (envelope.type === CLIENT_INVOICES_WEBHOOK_TYPE) options.signals.invoiceChanged(resourceId!, envelope.organizationId);
       else options.signals.clientChanged(resourceId!);
     });
     return done(200, 'accepted', { ok: true });

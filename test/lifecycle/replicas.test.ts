@@ -39,6 +39,26 @@ describe.skipIf(!available && !process.env['CI'])('two gateway replicas sharing 
     expect((await onA.next()).clientInvoiceLifecycle.event.statusCode).toBe(212);
   });
 
+  it('an organisation feed on replica B gets the webhooks received by replica A, each event once', async () => {
+    const [a, b] = stack.gateways as [NonNullable<LiveStack['gateways'][0]>, NonNullable<LiveStack['gateways'][0]>];
+    const id = SEED.atelier.invoices.readyToSendHotel;
+    const query = `subscription ($ids: [ID!]) { clientInvoiceUpdates(filter: { ids: $ids }) { kind invoiceId newLifecycleEvents { statusCode } } }`;
+    type Message = { clientInvoiceUpdates: { kind: string; invoiceId: string; newLifecycleEvents: Array<{ statusCode: number }> } };
+    const onB = subscribe<Message>(stack.ws(stack.auth(), b), query, { ids: [id] });
+    await b.services.lifecycle.feeds.whenSubscribers(1);
+    stack.sim.faults.set({ webhooks: { duplicateNext: 100 } });
+    // Sent through A; the webhooks (201 … 205 included) land on A only: B learns through Redis, on the organisation topic.
+    await stack.http('mutation ($id: ID!) { sendInvoiceByEinvoice(id: $id) { __typename } }', { id }, stack.auth(), a);
+    await stack.sim.network.flush();
+    const seen: number[] = [];
+    while (seen.length < 6) {
+      const { clientInvoiceUpdates: update } = await onB.next();
+      expect(update).toMatchObject({ kind: 'UPDATED', invoiceId: id });
+      seen.push(...update.newLifecycleEvents.map((e) => e.statusCode));
+    }
+    expect(seen).toEqual([200, 201, 202, 203, 204, 205]);
+  });
+
   it('de-duplicates a webhook id across replicas', async () => {
     const [a, b] = stack.gateways;
     const body = JSON.stringify({ id: `evt-shared-${Date.now()}`, type: 'v1/client-invoices', data: { id: SEED.atelier.invoices.paid } });

@@ -11,7 +11,9 @@ import { startStack, type TestStack } from '../helpers/stack.js';
 const SECRET = 'whsec_receiver_test_receiver_test_rec';
 const INVOICE_ID = 'b0c9e3a1-0000-4000-8000-000000000001';
 const now = () => Math.floor(Date.now() / 1000);
-const envelope = (id: string, type = 'v1/client-invoices') => JSON.stringify({ id, type, data: { id: INVOICE_ID, event: 'updated' } });
+const ORGANIZATION_ID = 'org-atelier';
+const envelope = (id: string, type = 'v1/client-invoices') =>
+  JSON.stringify({ id, type, organization_id: ORGANIZATION_ID, data: { id: INVOICE_ID, event: 'updated' } });
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 /** A Latin-1 é inside a JSON string: not UTF-8, so decoding then re-encoding would change the bytes. */
 const latin1Envelope = (id: string) =>
@@ -178,7 +180,7 @@ describe('the webhook receiver on a Fetch Request', () => {
     expect(reply).toEqual({ status: 200, body: { ok: true } });
     expect(signals.invoiceChanged).not.toHaveBeenCalled();
     await nextTurn();
-    expect(signals.invoiceChanged).toHaveBeenCalledExactlyOnceWith(INVOICE_ID);
+    expect(signals.invoiceChanged).toHaveBeenCalledExactlyOnceWith(INVOICE_ID, ORGANIZATION_ID);
 
     const client = JSON.stringify({ id: 'evt-client', type: 'v1/clients', data: { id: 'client-1' } });
     await receive(request(client, { 'x-qonto-signature': signatureHeader(SECRET, now(), client) }));
