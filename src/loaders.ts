@@ -21,6 +21,8 @@ export interface Loaders {
    * next load of it goes to Qonto. For reads a mutation decides on.
    */
   forgetCachedInvoice(id: string): void;
+  /** Drops the caller's cached copy of a client: the next load of it goes to Qonto. */
+  forgetCachedClient(id: string): void;
 }
 
 /** Loads each key with its own GET (Qonto has no batch endpoint); a 404 is null, not an error. */
@@ -80,6 +82,9 @@ export function createLoaders(qonto: () => QontoClient, reads?: () => Credential
     },
     forgetCachedInvoice(id) {
       reads?.()?.forgetInvoice(id);
+    },
+    forgetCachedClient(id) {
+      reads?.()?.forgetClient(id);
     },
   };
 }

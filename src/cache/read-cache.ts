@@ -31,6 +31,8 @@ export interface CredentialReads {
   organization(fetch: () => Promise<WireOrganization>): Promise<WireOrganization>;
   /** Drops this credential's entry of an invoice (a read that must come from Qonto). */
   forgetInvoice(id: string): void;
+  /** Drops this credential's entry of a client (a read that must come from Qonto). */
+  forgetClient(id: string): void;
 }
 
 interface Entry {
@@ -127,6 +129,7 @@ export class QontoReadCache {
       einvoicingSettings: (fetch) => this.#read(key('settings', ''), 'settings', undefined, fetch),
       organization: (fetch) => this.#read(key('organization', ''), 'organization', undefined, fetch),
       forgetInvoice: (id) => void this.#lru.delete(key('invoice', id)),
+      forgetClient: (id) => void this.#lru.delete(key('client', id)),
     };
   }
 

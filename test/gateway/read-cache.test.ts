@@ -154,6 +154,16 @@ describe('read cache', () => {
     });
   });
 
+  it('the e-invoice send decides on the invoice and client as Qonto has them, not on cached copies', async () => {
+    await start();
+    const id = INVOICES.readyToSend;
+    const invoice = await read(INVOICE, id);
+    const clientId = invoice!['client']['id'] as string;
+    stack.sim.resetRequests();
+    await mutate(action('sendInvoiceByEinvoice'), { id });
+    expect(stack.calls().slice(0, 2)).toEqual([`GET /v2/client_invoices/${id}`, `GET /v2/clients/${clientId}`]);
+  });
+
   it('an invoice in progress is refetched after the poll interval', async () => {
     stack = await startStack({ env: { QONTO_CACHE_TTL_MS: '60000', LIFECYCLE_POLL_INTERVAL_MS: '100' } });
     const id = INVOICES.inProgress;
