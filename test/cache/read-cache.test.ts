@@ -6,7 +6,7 @@ import type { WireClient, WireClientInvoice } from '../../src/qonto/wire.js';
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
 
-function setup(options: { ttlMs?: number; inProgressTtlMs?: number; maxEntries?: number } = {}) {
+function setup(options: { ttlMs?: number; inProgressTtlMs?: number; maxEntries?: number; maxBytes?: number } = {}) {
   let now = 1_000_000;
   const bus = createMemoryBus();
   const lookups: string[] = [];
@@ -17,6 +17,7 @@ function setup(options: { ttlMs?: number; inProgressTtlMs?: number; maxEntries?:
     now: () => now,
     onLookup: (kind, hit) => lookups.push(`${kind}:${hit ? 'hit' : 'miss'}`),
     ...(options.maxEntries ? { maxEntries: options.maxEntries } : {}),
+    ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}),
   });
   let fetches = 0;
   const invoice =
@@ -165,5 +166,22 @@ describe('QontoReadCache', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(cache.watchedTopics).toBe(3);
     expect(bus.listenerCount()).toBe(3);
+  });
+
+  it('stays within its byte bound, and does not keep an answer larger than a quarter of it', async () => {
+    const { cache, invoice, fetches } = setup({ maxBytes: 4_000 });
+    const reads = cache.forCredential(A);
+    const padded = (i: number) => invoice({ id: `inv-${i}`, terms_and_conditions: 'x'.repeat(400) });
+    for (let i = 0; i < 20; i++) await reads.invoice(`inv-${i}`, padded(i));
+    expect(cache.size).toBeGreaterThan(0);
+    expect(cache.size).toBeLessThan(10);
+    const big = invoice({ id: 'big', terms_and_conditions: 'x'.repeat(2_000) });
+    await reads.invoice('big', big);
+    await reads.invoice('big', big);
+    expect(fetches()).toBe(22);
+  });
+
+  it('rejects a TTL of 0 (the cache is then not built at all)', () => {
+    expect(() => new QontoReadCache({ ttlMs: 0, inProgressTtlMs: 1000, bus: createMemoryBus() })).toThrow(RangeError);
   });
 });
