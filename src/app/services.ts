@@ -113,7 +113,11 @@ export function createServices(options: ServicesOptions): Services {
         })
       : undefined;
   const context: GatewayServices = { config, transport, logger, einvoiceSends: new SingleFlight(), lifecycle, readCache };
-  if (readCache) metrics.observeCache(() => readCache.size);
+  if (readCache) {
+    metrics.observeCache(() => readCache.size);
+    // Signals from other replicas may have been lost around a Redis outage: start over.
+    redisConnections?.onChange(() => readCache.clear());
+  }
   metrics.observeLifecycle(() => lifecycle.stats());
   metrics.observeTransport(() => transport.stats());
   const readiness = new Readiness({ redis });

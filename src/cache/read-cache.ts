@@ -77,7 +77,8 @@ export function isInProgress(invoice: WireClientInvoice): boolean {
  * Every invoice or client signal on the bus drops that resource's entries for every credential;
  * the bus carries signals to the other replicas with Redis, so a webhook or a mutation on one
  * replica reaches every replica's cache. A read that started before a signal does not store its
- * answer. Errors (404 included) are never cached.
+ * answer. Errors (404 included) are never cached. While the bus is unhealthy (Redis away), reads go
+ * to Qonto and nothing is stored.
  */
 export class QontoReadCache {
   readonly #lru: LRUCache<string, Entry>;
@@ -133,6 +134,14 @@ export class QontoReadCache {
     };
   }
 
+  /**
+   * Drops every entry: when the bus's health changes (Redis lost or back), signals may have been
+   * missed, so nothing cached before can be trusted.
+   */
+  clear(): void {
+    this.#lru.clear();
+  }
+
   /** Drops every entry and bus listener (shutdown). */
   close(): void {
     this.#closed = true;
@@ -154,7 +163,8 @@ export class QontoReadCache {
     }
     if (entry) this.#lru.delete(key);
     this.#onLookup?.(kind, false);
-    if (this.#closed) return fetch();
+    // Signals may not reach this replica while the bus is unhealthy (Redis away): read through.
+    if (this.#closed || !this.#bus.healthy()) return fetch();
     if (topic === undefined) {
       const value = await fetch();
       this.#store(key, value, maxAgeOf(value), undefined);
@@ -176,7 +186,7 @@ export class QontoReadCache {
   }
 
   #store(key: string, value: unknown, maxAgeMs: number, topic: string | undefined): void {
-    if (this.#closed || sizeOf(value) > this.#maxEntryBytes) return;
+    if (this.#closed || !this.#bus.healthy() || sizeOf(value) > this.#maxEntryBytes) return;
     this.#lru.set(key, { value, storedAt: this.#now(), maxAgeMs, topic });
     if (topic && this.#lru.has(key)) this.#topics.get(topic)?.keys.add(key);
   }

@@ -184,4 +184,27 @@ describe('QontoReadCache', () => {
   it('rejects a TTL of 0 (the cache is then not built at all)', () => {
     expect(() => new QontoReadCache({ ttlMs: 0, inProgressTtlMs: 1000, bus: createMemoryBus() })).toThrow(RangeError);
   });
+
+  it('reads through, storing nothing, while the bus is unhealthy (signals from other replicas may be lost)', async () => {
+    const bus = createMemoryBus();
+    let healthy = false;
+    const cache = new QontoReadCache({ ttlMs: 30_000, inProgressTtlMs: 15_000, bus: { ...bus, healthy: () => healthy } });
+    let fetches = 0;
+    const fetch = async () => {
+      fetches++;
+      return { id: 'inv-1' } as WireClientInvoice;
+    };
+    const reads = cache.forCredential(A);
+    await reads.invoice('inv-1', fetch);
+    await reads.invoice('inv-1', fetch);
+    expect(fetches).toBe(2);
+    expect(cache.size).toBe(0);
+    healthy = true;
+    await reads.invoice('inv-1', fetch);
+    await reads.invoice('inv-1', fetch);
+    expect(fetches).toBe(3);
+    cache.clear();
+    await reads.invoice('inv-1', fetch);
+    expect(fetches).toBe(4);
+  });
 });
