@@ -61,6 +61,8 @@ export interface GatewayConfig {
     unauthorizedBudgetPerHour: number;
     /** How long a credential Qonto refused is refused locally (`QONTO_REFUSED_CREDENTIAL_TTL_MS`). */
     refusedCredentialTtlMs: number;
+    /** Longest age of a cached Qonto read (`QONTO_CACHE_TTL_MS`); 0 turns the cache off. */
+    cacheTtlMs: number;
   };
   /** What the gateway's own HTTP/WebSocket edge accepts. */
   gateway: {
@@ -136,6 +138,7 @@ const envSchema = z.object({
   QONTO_BREAKER_OPEN_MS: integer(5000, 100, 600_000),
   QONTO_401_BUDGET_PER_HOUR: integer(100, 1, 190),
   QONTO_REFUSED_CREDENTIAL_TTL_MS: integer(600_000, 1000, 86_400_000),
+  QONTO_CACHE_TTL_MS: integer(30_000, 0, 86_400_000),
   CORS_ORIGINS: commaList.refine((origins) => origins.every(isExactOrigin), {
     error:
       'must be comma-separated origins like https://app.example.com (scheme, lower-case host, port if not the default; no path, no trailing /, no * or null)',
@@ -214,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       breakerOpenMs: e.QONTO_BREAKER_OPEN_MS,
       unauthorizedBudgetPerHour: e.QONTO_401_BUDGET_PER_HOUR,
       refusedCredentialTtlMs: e.QONTO_REFUSED_CREDENTIAL_TTL_MS,
+      cacheTtlMs: e.QONTO_CACHE_TTL_MS,
     },
     gateway: {
       corsOrigins: e.CORS_ORIGINS,

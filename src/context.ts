@@ -8,6 +8,7 @@ import type { QontoClient } from './qonto/client.js';
 import type { QontoTransport } from './qonto/transport.js';
 import type { LifecycleHub } from './lifecycle/hub.js';
 import type { SingleFlight } from './lib/single-flight.js';
+import type { CredentialReads, QontoReadCache } from './cache/read-cache.js';
 import type { WireClientInvoice } from './qonto/wire.js';
 
 /** Process-wide services the per-request context is built from. */
@@ -19,6 +20,8 @@ export interface GatewayServices {
   einvoiceSends: SingleFlight<WireClientInvoice>;
   /** Live lifecycle subscriptions; told when the gateway itself changes an invoice. */
   lifecycle: LifecycleHub;
+  /** Qonto reads kept per credential (`QONTO_CACHE_TTL_MS`); absent when the cache is off. */
+  readCache?: QontoReadCache | undefined;
 }
 
 /** The context of one GraphQL operation (HTTP request or WebSocket subscribe). */
@@ -62,7 +65,13 @@ export function createContext(
     });
     return client;
   };
-  let loaders = createLoaders(qonto);
+  let reads: CredentialReads | undefined;
+  const cachedReads = (): CredentialReads | undefined => {
+    if (!caller || !services.readCache) return undefined;
+    reads ??= services.readCache.forCredential(caller.key);
+    return reads;
+  };
+  let loaders = createLoaders(qonto, cachedReads);
   return {
     requestId,
     environment: services.config.qonto.environment,

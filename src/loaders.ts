@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { CredentialReads } from './cache/read-cache.js';
 import { isNotFound } from './qonto/errors.js';
 import type { QontoClient } from './qonto/client.js';
 import type { WireAttachment, WireClient, WireClientInvoice, WireEinvoicingSettings, WireOrganization } from './qonto/wire.js';
@@ -15,6 +16,13 @@ export interface Loaders {
   einvoicingSettings(): Promise<WireEinvoicingSettings>;
   /** The caller's organization (`GET /v2/organization`), fetched at most once per request. */
   organization(): Promise<WireOrganization>;
+  /**
+   * Drops the caller's cached copy of an invoice (process cache, not this request's loader): the
+   * next load of it goes to Qonto. For reads a mutation decides on.
+   */
+  forgetCachedInvoice(id: string): void;
+  /** Drops the caller's cached copy of a client: the next load of it goes to Qonto. */
+  forgetCachedClient(id: string): void;
 }
 
 /** Loads each key with its own GET (Qonto has no batch endpoint); a 404 is null, not an error. */
@@ -34,8 +42,10 @@ function loaderOf<T>(fetchOne: (id: string) => Promise<T>): DataLoader<string, T
 /**
  * Creates the loaders of one request, bound to the caller's Qonto client. Each loader is built on
  * first use: most operations need one of them, and a subscription renews them before every update.
+ * With `reads` (the process read cache, seen by the caller's credential), invoice, client,
+ * settings and organization GETs go through it; the loaders still dedupe within the request.
  */
-export function createLoaders(qonto: () => QontoClient): Loaders {
+export function createLoaders(qonto: () => QontoClient, reads?: () => CredentialReads | undefined): Loaders {
   let client: Loaders['client'] | undefined;
   let invoice: Loaders['invoice'] | undefined;
   let attachment: Loaders['attachment'] | undefined;
@@ -43,11 +53,17 @@ export function createLoaders(qonto: () => QontoClient): Loaders {
   let organization: Promise<WireOrganization> | undefined;
   return {
     get client() {
-      client ??= loaderOf((id) => qonto().getClient(id));
+      client ??= loaderOf((id) => {
+        const cache = reads?.();
+        return cache ? cache.client(id, () => qonto().getClient(id)) : qonto().getClient(id);
+      });
       return client;
     },
     get invoice() {
-      invoice ??= loaderOf((id) => qonto().getClientInvoice(id));
+      invoice ??= loaderOf((id) => {
+        const cache = reads?.();
+        return cache ? cache.invoice(id, () => qonto().getClientInvoice(id)) : qonto().getClientInvoice(id);
+      });
       return invoice;
     },
     get attachment() {
@@ -55,12 +71,20 @@ export function createLoaders(qonto: () => QontoClient): Loaders {
       return attachment;
     },
     einvoicingSettings() {
-      settings ??= qonto().getEinvoicingSettings();
+      const cache = reads?.();
+      settings ??= cache ? cache.einvoicingSettings(() => qonto().getEinvoicingSettings()) : qonto().getEinvoicingSettings();
       return settings;
     },
     organization() {
-      organization ??= qonto().getOrganization();
+      const cache = reads?.();
+      organization ??= cache ? cache.organization(() => qonto().getOrganization()) : qonto().getOrganization();
       return organization;
+    },
+    forgetCachedInvoice(id) {
+      reads?.()?.forgetInvoice(id);
+    },
+    forgetCachedClient(id) {
+      reads?.()?.forgetClient(id);
     },
   };
 }

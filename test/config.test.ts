@@ -114,6 +114,12 @@ describe('quota guard settings', () => {
     ).toBe(30);
   });
 
+  it('QONTO_CACHE_TTL_MS: 30 s by default, 0 turns the cache off, a negative value is refused', () => {
+    expect(loadConfig({}).qonto.cacheTtlMs).toBe(30_000);
+    expect(loadConfig({ QONTO_CACHE_TTL_MS: '0' }).qonto.cacheTtlMs).toBe(0);
+    expect(() => loadConfig({ QONTO_CACHE_TTL_MS: '-1' })).toThrow(/QONTO_CACHE_TTL_MS/);
+  });
+
   it('refuses a 401 budget Qonto would throttle, and a share outside 1-100', () => {
     expect(() => loadConfig({ QONTO_401_BUDGET_PER_HOUR: '200' })).toThrow('Invalid QONTO_401_BUDGET_PER_HOUR: must be at most 190');
     expect(() => loadConfig({ QONTO_CREDENTIAL_SHARE_PERCENT: '0' })).toThrow('Invalid QONTO_CREDENTIAL_SHARE_PERCENT: must be at least 1');

@@ -8,6 +8,7 @@ import { LifecycleHub } from '../lifecycle/hub.js';
 import { RedisConnections } from '../lifecycle/redis-connections.js';
 import { createMemoryBus, createRedisBus } from '../lifecycle/signal-bus.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../lifecycle/webhook-receiver.js';
+import { QontoReadCache } from '../cache/read-cache.js';
 import { createLogger } from '../observability/logger.js';
 import { GatewayMetrics } from '../observability/metrics.js';
 import { QontoHealth, startQontoProbe } from '../observability/qonto-health.js';
@@ -102,7 +103,21 @@ export function createServices(options: ServicesOptions): Services {
     maxPollsPerSecond: config.lifecycleMaxPollsPerSecond,
     logger,
   });
-  const context: GatewayServices = { config, transport, logger, einvoiceSends: new SingleFlight(), lifecycle };
+  const readCache =
+    config.qonto.cacheTtlMs > 0
+      ? new QontoReadCache({
+          ttlMs: config.qonto.cacheTtlMs,
+          inProgressTtlMs: config.lifecyclePollIntervalMs,
+          bus,
+          onLookup: metrics.recordCacheLookup,
+        })
+      : undefined;
+  const context: GatewayServices = { config, transport, logger, einvoiceSends: new SingleFlight(), lifecycle, readCache };
+  if (readCache) {
+    metrics.observeCache(() => readCache.size);
+    // Signals from other replicas may have been lost around a Redis outage: start over.
+    redisConnections?.onChange(() => readCache.clear());
+  }
   metrics.observeLifecycle(() => lifecycle.stats());
   metrics.observeTransport(() => transport.stats());
   const readiness = new Readiness({ redis });
@@ -139,6 +154,7 @@ export function createServices(options: ServicesOptions): Services {
   const close = (): Promise<void> => {
     closing ??= (async () => {
       drain();
+      readCache?.close();
       await Promise.allSettled([bus.close(), deduplicator.close()]);
       await redisConnections?.close();
       if (ownsTransport) await transport.close();

@@ -17,6 +17,8 @@ export class GatewayMetrics {
   readonly #seenOperations = new Set<string>();
   readonly #webhooks: Counter<'outcome'>;
   readonly #localRefusals: Counter<'kind'>;
+  readonly #cacheHits: Counter<'kind'>;
+  readonly #cacheMisses: Counter<'kind'>;
   // Label children by label values: labels are hashed once per combination, not once per event.
   // The combinations are bounded (templated routes, fixed route names, statuses).
   readonly #upstreamChildren = new Map<string, { calls: Counter.Internal; seconds: Histogram.Internal<'method' | 'route' | 'status'> }>();
@@ -59,6 +61,18 @@ export class GatewayMetrics {
     this.#localRefusals = new Counter({
       name: 'qonto_local_refusals_total',
       help: 'Qonto calls the gateway refused without sending them, by kind (rate_limited, circuit_open, credential_refused, unauthorized_budget_exhausted, call_budget_exceeded).',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.#cacheHits = new Counter({
+      name: 'qonto_cache_hits_total',
+      help: 'Qonto reads served from the read cache, by kind (invoice, client, settings, organization).',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.#cacheMisses = new Counter({
+      name: 'qonto_cache_misses_total',
+      help: 'Qonto reads the read cache did not hold (or held too old), by kind (invoice, client, settings, organization).',
       labelNames: ['kind'],
       registers,
     });
@@ -170,6 +184,23 @@ export class GatewayMetrics {
   recordLocalRefusal = (kind: string): void => {
     this.#localRefusals.inc({ kind });
   };
+
+  /** Records one lookup of the read cache (wired to its `onLookup`). */
+  recordCacheLookup = (kind: string, hit: boolean): void => {
+    (hit ? this.#cacheHits : this.#cacheMisses).inc({ kind });
+  };
+
+  /** Exposes `qonto_cache_entries`, read at scrape time. */
+  observeCache(entries: () => number): void {
+    new Gauge({
+      name: 'qonto_cache_entries',
+      help: 'Qonto reads held in the read cache (QONTO_CACHE_TTL_MS).',
+      registers: [this.registry],
+      collect() {
+        this.set(entries());
+      },
+    });
+  }
 
   /** Records how a webhook delivery ended. */
   recordWebhook = (outcome: string): void => {

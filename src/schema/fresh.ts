@@ -2,10 +2,12 @@ import type { GatewayContext } from '../context.js';
 import type { WireClientInvoice } from '../qonto/wire.js';
 
 /**
- * Loads an invoice from Qonto now, dropping whatever the request's loader holds for it (a
+ * Loads an invoice from Qonto now, dropping whatever the request's loader and the caller's read
+ * cache hold for it (a
  * mutation must decide on fresh data, and later fields must see the result). Null on 404.
  */
 export function loadFreshInvoice(ctx: GatewayContext, id: string): Promise<WireClientInvoice | null> {
+  ctx.loaders.forgetCachedInvoice(id);
   return ctx.loaders.invoice.clear(id).load(id);
 }
 

@@ -22,11 +22,14 @@ async function invoiceAction(
   members: readonly ErrorMemberClass[],
   refusal: string,
 ): Promise<{ invoice: WireClientInvoice }> {
+  let invoice: WireClientInvoice;
   try {
-    return { invoice: primeInvoice(ctx, await action()) };
+    invoice = await action();
   } catch (error) {
     throw await toErrorMember(error, { ctx, members, invoiceId: id, fields: { paid_at: 'paidAt' }, invalidState: refusal });
   }
+  ctx.services.lifecycle.invoiceChanged(id);
+  return { invoice: primeInvoice(ctx, invoice) };
 }
 
 const MarkClientInvoiceAsPaidSuccess = builder.objectRef<{ invoice: WireClientInvoice }>('MarkClientInvoiceAsPaidSuccess').implement({

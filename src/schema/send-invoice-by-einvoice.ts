@@ -59,6 +59,7 @@ export async function sendInvoiceByEinvoice(ctx: GatewayContext, id: string): Pr
   if (isOnItsWay(invoice.id, invoice.einvoicing_lifecycle_events)) return { invoice, alreadySubmitted: true };
 
   const clientId = invoiceClientId(invoice);
+  if (clientId) ctx.loaders.forgetCachedClient(clientId);
   const client = clientId ? await ctx.loaders.client.clear(clientId).load(clientId) : null;
   if (isKnownUnreachable(client)) throw new ClientNotReachableError(client);
 

@@ -78,6 +78,7 @@ export async function sendInvoiceByEmail(ctx: GatewayContext, id: string, input:
       invalidState: 'This invoice cannot be sent by email in its current status',
     });
   }
+  ctx.services.lifecycle.invoiceChanged(id);
   const invoice = await loadFreshInvoice(ctx, id);
   if (!invoice) throw new NotFoundError(id);
   return { invoice };

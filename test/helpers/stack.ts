@@ -36,10 +36,14 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-/** Starts a simulator and a gateway app wired to it; `env` overrides the gateway environment. */
+/**
+ * Starts a simulator and a gateway app wired to it; `env` overrides the gateway environment. The
+ * read cache is off unless `env` sets `QONTO_CACHE_TTL_MS`: most tests count or reread upstream
+ * state the simulator changes behind the gateway's back (test/gateway/read-cache.test.ts turns it on).
+ */
 export async function startStack(options: { env?: NodeJS.ProcessEnv; simulator?: SimulatorOptions } = {}): Promise<TestStack> {
   const sim = await createSimulator({ manualClock: true, ...options.simulator });
-  const config = loadConfig({ LOG_LEVEL: 'silent', QONTO_MAX_RETRIES: '1', ...options.env });
+  const config = loadConfig({ LOG_LEVEL: 'silent', QONTO_MAX_RETRIES: '1', QONTO_CACHE_TTL_MS: '0', ...options.env });
   const app = createGatewayApp({
     config: { ...config, qonto: { ...config.qonto } },
     qontoBaseUrl: sim.url,

@@ -21,6 +21,7 @@ function contextWith(invoice: Partial<WireClientInvoice> | null) {
   const reads: string[] = [];
   const ctx = {
     loaders: {
+      forgetCachedInvoice: () => undefined,
       invoice: {
         clear: () => ({
           load: async (id: string) => {
