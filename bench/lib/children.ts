@@ -227,6 +227,8 @@ export function startGateway(options: {
       // Load tests measure the gateway, not its guard of Qonto's quota: the simulator has none.
       QONTO_RATE_LIMIT: '1000000',
       QONTO_CREDENTIAL_SHARE_PERCENT: '100',
+      // The scenarios measure the cold path, every read reaching the upstream, unless they set it.
+      QONTO_CACHE_TTL_MS: '0',
       ...options.env,
     },
     ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),

@@ -382,6 +382,7 @@ export async function run(): Promise<void> {
           // The load measures fan-out, not the guard of Qonto's quota (the simulator has none).
           QONTO_RATE_LIMIT: '1000000',
           QONTO_CREDENTIAL_SHARE_PERCENT: '100',
+          QONTO_CACHE_TTL_MS: '0',
         });
         children.push(server);
         await sim.call('registerWebhooks', { url: `${String(server.ready['url'])}/webhooks/qonto`, secret });
