@@ -10,6 +10,7 @@ import type { WireClientInvoice } from '../qonto/wire.js';
 import { OrganizationFeeds } from './organization-feed.js';
 import { PollPacer } from './poll-pacer.js';
 import { clientTopic, invoiceTopic, organizationInvoicesTopic, type SignalBus, UNSCOPED_INVOICES_TOPIC } from './signal-bus.js';
+import { LogCursor } from './log-cursor.js';
 
 /** One new lifecycle event with the invoice as Qonto returned it at that moment. */
 export interface LifecycleUpdate {
@@ -245,72 +246,24 @@ class InvoiceWatch {
  * A pull-based stream of one subscriber: it holds only its position in the watch's log, so a
  * slow consumer costs nothing more than a number, however many events arrive.
  */
-class SubscriberStream implements AsyncIterableIterator<LifecycleUpdate> {
-  #position: number;
-  #pending: { resolve: (result: IteratorResult<LifecycleUpdate>) => void; reject: (error: unknown) => void } | null = null;
-  #done = false;
-  #error: Error | null = null;
-
+class SubscriberStream extends LogCursor<LifecycleUpdate> {
   constructor(
     private readonly watch: InvoiceWatch,
     start: number,
     private readonly onEnd: (stream: SubscriberStream) => void,
   ) {
-    this.#position = start;
+    super(start);
   }
 
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  #take(): IteratorResult<LifecycleUpdate> | null {
-    const event = this.watch.log[this.#position];
-    if (!event || !this.watch.invoice) return null;
-    this.#position++;
-    return { value: { event, invoice: this.watch.invoice }, done: false };
-  }
-
-  next(): Promise<IteratorResult<LifecycleUpdate>> {
-    const ready = this.#take();
-    if (ready) return Promise.resolve(ready);
-    if (this.#error) return Promise.reject(this.#error);
-    if (this.#done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => (this.#pending = { resolve, reject }));
-  }
-
-  /** New events in the log: hand the next one to a waiting consumer. */
-  wake(): void {
-    if (!this.#pending) return;
-    const ready = this.#take();
-    if (!ready) return;
-    const { resolve } = this.#pending;
-    this.#pending = null;
-    resolve(ready);
-  }
-
-  /** Ends the stream, with an error or normally. */
-  end(error: Error | null): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.#error = error;
+  protected ended(): void {
     this.onEnd(this);
-    const pending = this.#pending;
-    this.#pending = null;
-    if (pending) {
-      if (error) pending.reject(error);
-      else pending.resolve({ value: undefined, done: true });
-    }
   }
 
-  return(): Promise<IteratorResult<LifecycleUpdate>> {
-    this.#error = null;
-    this.end(null);
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  throw(error?: unknown): Promise<IteratorResult<LifecycleUpdate>> {
-    this.end(null);
-    return Promise.reject(error);
+  protected take(): IteratorResult<LifecycleUpdate> | null {
+    const event = this.watch.log[this.position];
+    if (!event || !this.watch.invoice) return null;
+    this.position++;
+    return { value: { event, invoice: this.watch.invoice }, done: false };
   }
 }
 

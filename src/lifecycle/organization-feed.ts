@@ -8,6 +8,7 @@ import type { WireClientInvoice } from '../qonto/wire.js';
 import type { Logger } from 'pino';
 import type { PollPacer } from './poll-pacer.js';
 import { organizationInvoicesTopic, type SignalBus, UNSCOPED_INVOICES_TOPIC } from './signal-bus.js';
+import { LogCursor } from './log-cursor.js';
 
 /** What happened to one invoice of the organisation. */
 export type InvoiceFeedKind = 'CREATED' | 'UPDATED' | 'DELETED';
@@ -241,72 +242,26 @@ class CredentialFeed {
 }
 
 /** One subscriber: a position in its feed's log and an optional set of invoice ids. */
-class FeedStream implements AsyncIterableIterator<InvoiceFeedUpdate> {
-  #position: number;
-  #pending: { resolve: (result: IteratorResult<InvoiceFeedUpdate>) => void; reject: (error: unknown) => void } | null = null;
-  #done = false;
-  #error: Error | null = null;
-
+class FeedStream extends LogCursor<InvoiceFeedUpdate> {
   constructor(
     private readonly feed: CredentialFeed,
     private readonly ids: ReadonlySet<string> | null,
     private readonly onEnd: (stream: FeedStream) => void,
   ) {
-    this.#position = feed.log.length;
+    super(feed.log.length);
   }
 
-  [Symbol.asyncIterator](): this {
-    return this;
+  protected ended(): void {
+    this.onEnd(this);
   }
 
-  #take(): IteratorResult<InvoiceFeedUpdate> | null {
+  protected take(): IteratorResult<InvoiceFeedUpdate> | null {
     for (;;) {
-      const update = this.feed.log[this.#position];
+      const update = this.feed.log[this.position];
       if (!update) return null;
-      this.#position++;
+      this.position++;
       if (!this.ids || this.ids.has(update.invoiceId)) return { value: update, done: false };
     }
-  }
-
-  next(): Promise<IteratorResult<InvoiceFeedUpdate>> {
-    const ready = this.#take();
-    if (ready) return Promise.resolve(ready);
-    if (this.#error) return Promise.reject(this.#error);
-    if (this.#done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => (this.#pending = { resolve, reject }));
-  }
-
-  wake(): void {
-    if (!this.#pending) return;
-    const ready = this.#take();
-    if (!ready) return;
-    const { resolve } = this.#pending;
-    this.#pending = null;
-    resolve(ready);
-  }
-
-  end(error: Error | null): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.#error = error;
-    this.onEnd(this);
-    const pending = this.#pending;
-    this.#pending = null;
-    if (pending) {
-      if (error) pending.reject(error);
-      else pending.resolve({ value: undefined, done: true });
-    }
-  }
-
-  return(): Promise<IteratorResult<InvoiceFeedUpdate>> {
-    this.#error = null;
-    this.end(null);
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  throw(error?: unknown): Promise<IteratorResult<InvoiceFeedUpdate>> {
-    this.end(null);
-    return Promise.reject(error);
   }
 }
 
