@@ -11,6 +11,7 @@ import { OrganizationFeeds } from './organization-feed.js';
 import { PollPacer } from './poll-pacer.js';
 import { clientTopic, invoiceTopic, organizationInvoicesTopic, type SignalBus, UNSCOPED_INVOICES_TOPIC } from './signal-bus.js';
 import { LogCursor } from './log-cursor.js';
+import { SubscriberCount } from './subscriber-count.js';
 
 /** One new lifecycle event with the invoice as Qonto returned it at that moment. */
 export interface LifecycleUpdate {
@@ -288,8 +289,7 @@ export class LifecycleHub {
   readonly #watches = new Map<string, InvoiceWatch>();
   readonly #starting = new Map<string, Promise<InvoiceWatch>>();
   #emptyWaiters: Array<() => void> = [];
-  #subscriberWaiters: Array<{ count: number; resolve: () => void }> = [];
-  #subscriberCount = 0;
+  readonly #subscribers = new SubscriberCount();
 
   constructor(options: LifecycleHubOptions) {
     this.bus = options.bus;
@@ -332,16 +332,11 @@ export class LifecycleHub {
       throw error;
     }
     const stream = new SubscriberStream(watch, start ?? watch.log.length, (ended) => {
-      if (watch.subscribers.delete(ended)) this.#subscriberCount--;
+      if (watch.subscribers.delete(ended)) this.#subscribers.decrement();
       this.#release(watch);
     });
     watch.subscribers.add(stream);
-    this.#subscriberCount++;
-    this.#subscriberWaiters = this.#subscriberWaiters.filter((waiter) => {
-      if (this.#subscriberCount < waiter.count) return true;
-      waiter.resolve();
-      return false;
-    });
+    this.#subscribers.increment();
     return stream;
   }
 
@@ -371,8 +366,7 @@ export class LifecycleHub {
 
   /** Resolves once at least `count` subscribers are live (tests and benchmarks await this). */
   whenSubscribers(count: number): Promise<void> {
-    if (this.#subscriberCount >= count) return Promise.resolve();
-    return new Promise((resolve) => this.#subscriberWaiters.push({ count, resolve }));
+    return this.#subscribers.atLeast(count);
   }
 
   /** Resolves when no invoice is watched any more (every subscriber left). */

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { PollPacer } from './poll-pacer.js';
 import { organizationInvoicesTopic, type SignalBus, UNSCOPED_INVOICES_TOPIC } from './signal-bus.js';
 import { LogCursor } from './log-cursor.js';
+import { SubscriberCount } from './subscriber-count.js';
 
 /** What happened to one invoice of the organisation. */
 export type InvoiceFeedKind = 'CREATED' | 'UPDATED' | 'DELETED';
@@ -269,8 +270,7 @@ class FeedStream extends LogCursor<InvoiceFeedUpdate> {
 export class OrganizationFeeds {
   readonly #feeds = new Map<string, CredentialFeed>();
   readonly #starting = new Map<string, Promise<CredentialFeed>>();
-  #subscribers = 0;
-  #waiters: Array<{ count: number; resolve: () => void }> = [];
+  readonly #subscribers = new SubscriberCount();
 
   constructor(private readonly hub: FeedHost) {}
 
@@ -278,16 +278,11 @@ export class OrganizationFeeds {
   async subscribe(caller: Caller, ids: readonly string[] | null): Promise<AsyncIterableIterator<InvoiceFeedUpdate>> {
     const feed = await this.#feed(caller);
     const stream = new FeedStream(feed, ids ? new Set(ids) : null, (ended) => {
-      if (feed.subscribers.delete(ended)) this.#subscribers--;
+      if (feed.subscribers.delete(ended)) this.#subscribers.decrement();
       this.#release(feed);
     });
     feed.subscribers.add(stream);
-    this.#subscribers++;
-    this.#waiters = this.#waiters.filter((waiter) => {
-      if (this.#subscribers < waiter.count) return true;
-      waiter.resolve();
-      return false;
-    });
+    this.#subscribers.increment();
     return stream;
   }
 
@@ -321,12 +316,11 @@ export class OrganizationFeeds {
 
   /** Resolves once at least `count` feed subscribers are live (tests). */
   whenSubscribers(count: number): Promise<void> {
-    if (this.#subscribers >= count) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ count, resolve }));
+    return this.#subscribers.atLeast(count);
   }
 
   stats(): { feeds: number; subscribers: number } {
-    return { feeds: this.#feeds.size, subscribers: this.#subscribers };
+    return { feeds: this.#feeds.size, subscribers: this.#subscribers.value };
   }
 
   close(): void {

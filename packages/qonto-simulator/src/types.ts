@@ -1,4 +1,4 @@
-import type { ClientJson, EmbeddedClientJson, InvoiceStatus, LifecycleEventJson } from './wire.js';
+import type { ClientJson, EmbeddedClientJson, OrganizationJson, InvoiceStatus, LifecycleEventJson } from './wire.js';
 
 export type { ClientKind, InvoiceStatus } from './wire.js';
 
@@ -45,19 +45,7 @@ export interface BankAccountRecord {
 }
 
 /** A seeded organisation with its demo credentials. */
-export interface OrganizationRecord {
-  id: string;
-  slug: string;
-  legal_name: string;
-  legal_number: string;
-  legal_sector: string;
-  legal_registration_date: string;
-  legal_address: string;
-  legal_form: string;
-  legal_country: string;
-  legal_share_capital: number;
-  locale: string;
-  contract_signed_at: string;
+export interface OrganizationRecord extends Omit<OrganizationJson, 'bank_accounts'> {
   bank_accounts: BankAccountRecord[];
   membership_id: string;
   contact_email: string;
